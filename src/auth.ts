@@ -1,0 +1,64 @@
+import { SvelteKitAuth } from '@auth/sveltekit';
+import Credentials from '@auth/sveltekit/providers/credentials';
+import { dev } from '$app/environment';
+import { env } from '$env/dynamic/private';
+import { randomBytes } from 'node:crypto';
+import * as v from 'valibot';
+import { defineSessionSync } from '$lib/server/index.js';
+
+/** The demo's writable fields: everything else in the token is read-only or server-only. */
+export const sessionSync = defineSessionSync({
+	fields: {
+		fav_num: v.pipe(v.string(), v.maxLength(100, 'At most 100 characters')),
+		bio: v.pipe(v.string(), v.maxLength(280, 'At most 280 characters')),
+		theme: v.picklist(['light', 'dark', 'system'], 'Choose light, dark or system')
+	},
+	expose: ['name', 'email', 'image'],
+	// Demo-only knob so tests can try a stricter cookie budget on a second server.
+	maxCookieBytes: env.SESSION_SYNC_MAX_COOKIE_BYTES ? Number(env.SESSION_SYNC_MAX_COOKIE_BYTES) : undefined
+});
+
+/** Demo accounts; both use the password "demo". */
+const ACCOUNTS: Record<string, { id: string; name: string; email: string; image: string }> = {
+	ada: { id: 'u-ada', name: 'Ada Lovelace', email: 'ada@example.com', image: '/avatars/ada.svg' },
+	grace: { id: 'u-grace', name: 'Grace Hopper', email: 'grace@example.com', image: '/avatars/grace.svg' }
+};
+
+let devSecret: string | undefined;
+
+/** The secret from the environment; in development a generated one (with a warning) if none is set. */
+function secret(): string | undefined {
+	if (env.AUTH_SECRET) return env.AUTH_SECRET;
+	if (!dev) return undefined;
+	if (!devSecret) {
+		devSecret = randomBytes(32).toString('base64url');
+		console.warn('[demo] AUTH_SECRET is not set: using a random secret for this dev server (sessions end on restart).');
+	}
+	return devSecret;
+}
+
+export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
+	secret: secret(),
+	trustHost: true,
+	session: { strategy: 'jwt' },
+	providers: [
+		Credentials({
+			credentials: { username: { label: 'Username' }, password: { label: 'Password', type: 'password' } },
+			authorize(credentials) {
+				const account = ACCOUNTS[String(credentials?.username ?? '')];
+				if (!account || credentials?.password !== 'demo') return null;
+				return account;
+			}
+		})
+	],
+	callbacks: sessionSync.callbacks(event, {
+		jwt({ token, user, trigger }) {
+			if (trigger === 'signIn' && user) {
+				// Stand-ins for what an OAuth provider hands over: server-only, never writable.
+				token.role = 'member';
+				token.access_token = randomBytes(24).toString('base64url');
+			}
+			return token;
+		}
+	})
+}));

@@ -1,0 +1,91 @@
+import type { Cookies, RequestEvent } from '@sveltejs/kit';
+import type { SyncIssue } from '../types.js';
+
+/** Auth.js's session cookie, secure or not, whole or one chunk of it (`.0`, `.1`, …). */
+const SESSION_COOKIE = /^(?:__Secure-)?authjs\.session-token(?:\.\d+)?$/;
+
+type CookieWrite = [name: string, value: string, options: Parameters<Cookies['set']>[2]];
+
+/**
+ * What the kit knows about one request. Auth.js calls our callbacks deep inside `locals.auth()`;
+ * this is how the endpoint and the callbacks talk to each other, without any state shared between
+ * requests.
+ */
+export interface RequestState {
+	/** A validated patch that the next `jwt` callback of this request merges. */
+	pending: { patch: Record<string, unknown>; applied: boolean; issues?: SyncIssue[] } | null;
+	/** While set, session-cookie writes are held back until the endpoint decides. */
+	buffer: CookieWrite[] | null;
+	/** Set by a read whose token is fresh and unchanged: its cookie write would only undo newer ones. */
+	skipWrite: boolean;
+	/** The app's own `jwt` or `session` callback threw during this request. */
+	callbackError: unknown;
+	/** SvelteKit's own `cookies.set`, past the interception. */
+	write: Cookies['set'];
+}
+
+const states = new WeakMap<object, RequestState>();
+
+/**
+ * The state of the request behind `event`, created on first use. Keyed by `event.locals`, which
+ * the handle, the endpoint and every load of one request share.
+ */
+export function requestState(event: Pick<RequestEvent, 'locals' | 'cookies'>): RequestState {
+	let state = states.get(event.locals);
+	if (!state) {
+		const cookies = event.cookies;
+		state = {
+			pending: null,
+			buffer: null,
+			skipWrite: false,
+			callbackError: undefined,
+			write: cookies.set.bind(cookies)
+		};
+		states.set(event.locals, state);
+		interceptSessionCookie(cookies, state);
+	}
+	return state;
+}
+
+/**
+ * Route this request's session-cookie writes through the kit. `@auth/sveltekit` re-encrypts and
+ * re-sets the cookie on every `locals.auth()`, so a slow read that started before an update would put
+ * the old session back (nextauthjs/next-auth#8897). Reads that change nothing are dropped here; the
+ * endpoint holds its own writes back until it knows the new cookie fits.
+ */
+function interceptSessionCookie(cookies: Cookies, state: RequestState) {
+	cookies.set = (name, value, options) => {
+		if (SESSION_COOKIE.test(name)) {
+			if (state.buffer) {
+				state.buffer.push([name, value, options]);
+				return;
+			}
+			if (state.skipWrite || state.callbackError !== undefined) return;
+		}
+		state.write(name, value, options);
+	};
+}
+
+/** Start holding session-cookie writes back. */
+export function holdWrites(state: RequestState): void {
+	state.buffer = [];
+}
+
+/** Stop holding writes; returns what was held, in order. */
+export function releaseWrites(state: RequestState): CookieWrite[] {
+	const held = state.buffer ?? [];
+	state.buffer = null;
+	return held;
+}
+
+/** Send held writes on to SvelteKit, as Auth.js meant them. */
+export function commitWrites(state: RequestState, writes: CookieWrite[]): void {
+	for (const [name, value, options] of writes) state.write(name, value, options);
+}
+
+/** Length of the session cookie that the held writes would leave (all chunks together). */
+export function heldCookieLength(writes: CookieWrite[]): number {
+	let length = 0;
+	for (const [, value] of writes) length += value.length;
+	return length;
+}

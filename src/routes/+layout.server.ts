@@ -1,0 +1,3 @@
+import { sessionSync } from '../auth.js';
+
+export const load = sessionSync.load;
