@@ -232,7 +232,11 @@ export function defineSessionSync<
 					return (await applyPatch(result, nativePatch, [])) as never;
 				}
 				const pending = state.pending;
-				if (pending && !pending.applied && event.request.method === 'POST' && isFlagged(event) && isSameOrigin(event)) {
+				// Only a patch our own endpoint or form action validated for this very request, and only on a
+				// same-origin POST, is ever merged.
+				const route =
+					pending?.source === 'action' || (event.url.pathname === endpoint && isFlagged(event));
+				if (pending && !pending.applied && route && event.request.method === 'POST' && isSameOrigin(event)) {
 					const issues: SyncIssue[] = [];
 					const merged = await applyPatch(result, pending.patch, issues);
 					pending.applied = true;
@@ -269,11 +273,12 @@ export function defineSessionSync<
 	 */
 	async function commit(
 		event: RequestEvent,
-		patch: Record<string, unknown>
+		patch: Record<string, unknown>,
+		source: 'endpoint' | 'action'
 	): Promise<{ ok: true; session: SyncSession<User> } | { ok: false; failure: SyncFailure }> {
 		const state = requestState(event);
 		const empty = Object.keys(patch).length === 0;
-		state.pending = empty ? null : { patch, applied: false };
+		state.pending = empty ? null : { patch, applied: false, source };
 		state.callbackError = undefined;
 		holdWrites(state);
 		let session: SyncSession<User> | null;
@@ -304,7 +309,7 @@ export function defineSessionSync<
 		if (pending && !pending.applied) {
 			console.error(
 				'[sveltekit-session-sync] the patch was not merged: pass `sessionSync.callbacks(event, …)` as the Auth.js callbacks, ' +
-					`and check that the endpoint path and flag match (${endpoint}, ${flag.name}=${flag.value})`
+					`and serve the endpoint at ${endpoint} (the \`endpoint\` option) with ${flag.name}=${flag.value}`
 			);
 			return { ok: false, failure: new SyncFailure(500, 'server_error', 'The session could not be updated') };
 		}
@@ -340,7 +345,7 @@ export function defineSessionSync<
 			}
 			const checked = await checkPatch(fields, body, readOnly);
 			if (!checked.ok) throw new SyncFailure(422, 'invalid_patch', 'The patch was refused', checked.issues);
-			const result = await commit(event, checked.patch);
+			const result = await commit(event, checked.patch, 'endpoint');
 			if (!result.ok) throw result.failure;
 			const { user, sync, expires } = result.session;
 			return jsonResponse({ data: user, sync, expires });
@@ -367,7 +372,7 @@ export function defineSessionSync<
 		maxBodyBytes,
 		allowedOrigins,
 		readOnly,
-		commit: (event, patch) => commit(event, patch)
+		commit: (event, patch) => commit(event, patch, 'action')
 	});
 
 	return {

@@ -13,7 +13,12 @@ type CookieWrite = [name: string, value: string, options: Parameters<Cookies['se
  */
 export interface RequestState {
 	/** A validated patch that the next `jwt` callback of this request merges. */
-	pending: { patch: Record<string, unknown>; applied: boolean; issues?: SyncIssue[] } | null;
+	pending: {
+		patch: Record<string, unknown>;
+		applied: boolean;
+		source: 'endpoint' | 'action';
+		issues?: SyncIssue[];
+	} | null;
 	/** While set, session-cookie writes are held back until the endpoint decides. */
 	buffer: CookieWrite[] | null;
 	/** Set by a read whose token is fresh and unchanged: its cookie write would only undo newer ones. */
