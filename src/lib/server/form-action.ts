@@ -1,15 +1,12 @@
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { FORM_INITIAL_INPUT, FORM_KINDS_INPUT, type FormFieldKind } from '../form.js';
 import { isPlainObject, jsonEqual } from '../patch.js';
 import type { SyncError, SyncInfo, SyncSession } from '../types.js';
 import { SyncFailure, assertSameOrigin } from './http.js';
 import { checkPatch, type FieldSchemas } from './validate.js';
 
-/** Hidden inputs that `<UserDataEditor>` adds so the action can read the form without JavaScript. */
-export const FORM_KINDS_INPUT = '__session_sync_fields';
-export const FORM_INITIAL_INPUT = '__session_sync_initial';
-
-/** How a form control encodes its value. */
-export type FormFieldKind = 'text' | 'textarea' | 'select' | 'number' | 'checkbox';
+// Shared with `<UserDataEditor>`, which must not import server code.
+export { FORM_INITIAL_INPUT, FORM_KINDS_INPUT, type FormFieldKind };
 
 /** What the form action returns to the page (as `form.sessionSync`). */
 export type SessionSyncActionData<User extends object> = {
