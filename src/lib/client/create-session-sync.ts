@@ -1,3 +1,4 @@
+import { createSubscriber } from 'svelte/reactivity';
 import { writable } from 'svelte/store';
 import { hasOwn, isPlainObject, jsonEqual, mergePatch } from '../patch.js';
 import {
@@ -113,6 +114,14 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	const sessionStore = writable<Session | null>(optimistic);
 	const statusStore = writable<SyncStatus>('idle');
 	const errorStore = writable<SyncError | null>(null);
+	// Makes `current` reactive when read in runes code (templates, $derived, $effect); a no-op elsewhere.
+	const track = createSubscriber((changed) => {
+		let initial = true;
+		return sessionStore.subscribe(() => {
+			if (initial) initial = false;
+			else changed();
+		});
+	});
 
 	// Only in a browser: on the server a channel would carry one request's session into another's.
 	const channel =
@@ -403,6 +412,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	return {
 		subscribe: sessionStore.subscribe,
 		get current() {
+			track();
 			return optimistic;
 		},
 		update,
