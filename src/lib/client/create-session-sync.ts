@@ -19,7 +19,14 @@ import { composePatch } from './compose-patch.js';
 import { runExclusive } from './lock.js';
 import { sendPatch, updateUrl, type SendResult } from './request.js';
 
-/** Default BroadcastChannel name shared by the tabs of one browser. */
+/**
+ * Default BroadcastChannel name shared by the tabs of one browser.
+ *
+ * @example
+ * ```ts
+ * createSessionSync({ session, broadcast: `${DEFAULT_CHANNEL}:admin` }); // a separate group of tabs
+ * ```
+ */
 export const DEFAULT_CHANNEL = 'sveltekit-session-sync';
 
 /**
@@ -72,6 +79,7 @@ const SIGNED_OUT_ERROR: SyncError = {
  *   (same `sync.id`, lower `sync.version`) and re-sending the confirmed values so that the cookie, which
  *   a stale parallel request may have put back, holds them again.
  * - Confirmed updates and sign-outs are shared with other tabs through a BroadcastChannel.
+ * - `current` is the optimistic session, reactive when read in runes code (`$derived`, templates).
  *
  * @param options - The initial session, endpoint and flag, `fetch`, channel name and invalidation hook.
  * @returns The store; all its methods are safe to destructure.
