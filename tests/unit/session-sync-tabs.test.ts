@@ -78,6 +78,14 @@ describe('cross-tab: BroadcastChannel', () => {
 		expect(b.invalidate).toHaveBeenCalled();
 	});
 
+	it('should sign the other tabs out when a page loads signed out (after a sign-out redirect)', async () => {
+		const { broadcast, b } = setupTabs();
+		expect(b.store.current).not.toBeNull();
+		const fresh = createSessionSync<TestSession>({ session: null, broadcast, invalidate: vi.fn() });
+		stores.push(fresh);
+		await vi.waitFor(() => expect(b.store.current).toBeNull());
+	});
+
 	it('should keep the other tab’s pending patches on top of what it receives', async () => {
 		const { endpoint, a, b } = setupTabs();
 		void b.store.update({ theme: 'dark' });

@@ -136,6 +136,9 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		options.broadcast !== false && isBrowser()
 			? openSessionChannel<Session>(options.broadcast ?? DEFAULT_CHANNEL, receive)
 			: null;
+	// A page that loads signed out (for instance right after a sign-out form post and its redirect)
+	// proves the cookie is gone for the whole browser: tell the tabs that still show a session.
+	if (confirmed === null) channel?.post({ type: 'session', session: null });
 
 	function publish() {
 		sessionStore.set(optimistic);
