@@ -52,7 +52,18 @@ export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
 		})
 	],
 	callbacks: sessionSync.callbacks(event, {
-		jwt({ token, user, trigger }) {
+		async jwt({ token, user, trigger }) {
+			// Bench-only, off unless the server runs with SESSION_SYNC_BENCH=1 (`npm run bench`): the tutorial
+			// approach that bench/ compares against, merging the raw request body of the flagged
+			// src/routes/bench/tutorial-update endpoint without any validation. Never part of the package.
+			if (
+				env.SESSION_SYNC_BENCH === '1' &&
+				event.request.method === 'POST' &&
+				event.url.pathname === '/bench/tutorial-update' &&
+				event.url.searchParams.get('query') === 'update-user-data'
+			) {
+				Object.assign(token, await event.request.json());
+			}
 			if (trigger === 'signIn' && user) {
 				// Stand-ins for what an OAuth provider hands over: server-only, never writable.
 				token.role = 'member';

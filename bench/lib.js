@@ -1,0 +1,172 @@
+// Shared helpers of the benchmarks: plain Node ESM, no TypeScript, so `node bench/run.js` needs no loader.
+// The server and cookie logic mirror tests/helpers/{server,session}.ts (kept small on purpose).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const TMP = resolve(ROOT, 'bench/.tmp');
+/** Same secret as the tests; the bench server never serves real users. */
+export const SECRET = 'test-secret-for-sveltekit-session-sync-0123456789';
+export const SESSION_COOKIE = 'authjs.session-token';
+export const UPDATE_PATH = '/api/update-user-data?query=update-user-data';
+
+export function freePort() {
+	return new Promise((done, fail) => {
+		const server = createServer();
+		server.once('error', fail);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => done(port));
+		});
+	});
+}
+
+/** `node build` on a free 127.0.0.1 port with the bench-only routes switched on. */
+export async function startServer(env = {}, nodeArgs = []) {
+	if (!existsSync(resolve(ROOT, 'build/index.js'))) throw new Error('build/index.js is missing: run `npm run build`');
+	const port = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	let log = '';
+	const child = spawn(process.execPath, [...nodeArgs, 'build/index.js'], {
+		cwd: ROOT,
+		env: {
+			...process.env,
+			NODE_ENV: 'production',
+			HOST: '127.0.0.1',
+			PORT: String(port),
+			ORIGIN: url,
+			AUTH_SECRET: SECRET,
+			SESSION_SYNC_BENCH: '1',
+			...env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	child.stdout.on('data', (c) => (log += c));
+	child.stderr.on('data', (c) => (log += c));
+	const deadline = Date.now() + 20_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${log}`);
+		try {
+			const response = await fetch(`${url}/auth/providers`);
+			await response.arrayBuffer();
+			break;
+		} catch {
+			if (Date.now() > deadline) throw new Error(`server did not start:\n${log}`);
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+	return {
+		url,
+		pid: child.pid,
+		process: child,
+		output: () => log,
+		stop: () =>
+			new Promise((done) => {
+				if (child.exitCode !== null) return done();
+				child.once('exit', () => done());
+				child.kill('SIGTERM');
+				setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+			})
+	};
+}
+
+/** Resident set size of a process in KiB (Linux). */
+export function rssKiB(pid) {
+	const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return match ? Number(match[1]) : NaN;
+}
+
+/** name → value, updated from Set-Cookie headers like a browser. */
+export class CookieJar {
+	cookies = new Map();
+	header() {
+		return [...this.cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+	}
+	take(response) {
+		for (const line of response.headers.getSetCookie()) {
+			const [pair, ...attributes] = line.split(';');
+			const eq = pair.indexOf('=');
+			const name = pair.slice(0, eq).trim();
+			const value = pair.slice(eq + 1).trim();
+			if (value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
+			else this.cookies.set(name, value);
+		}
+	}
+	/** The session cookie, joined from chunks if Auth.js split it; `chunks` says how many cookies it took. */
+	session() {
+		if (this.cookies.has(SESSION_COOKIE)) return { value: this.cookies.get(SESSION_COOKIE), chunks: 1 };
+		const parts = [...this.cookies].filter(([n]) => n.startsWith(`${SESSION_COOKIE}.`));
+		if (parts.length === 0) return { value: undefined, chunks: 0 };
+		parts.sort(([a], [b]) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
+		return { value: parts.map(([, v]) => v).join(''), chunks: parts.length };
+	}
+}
+
+/** Sign in through the Credentials provider as a browser form would. */
+export async function signIn(url, username = 'ada') {
+	const jar = new CookieJar();
+	const response = await fetch(`${url}/auth/callback/credentials`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+		body: new URLSearchParams({ username, password: 'demo', callbackUrl: '/' })
+	});
+	await response.arrayBuffer();
+	jar.take(response);
+	if (!jar.session().value) throw new Error(`sign-in as ${username} failed (${response.status})`);
+	return jar;
+}
+
+/**
+ * A CSRF token for Auth.js's own POST /auth/session, or undefined: @auth/sveltekit turns Auth.js's
+ * CSRF check off (SvelteKit checks the origin of form posts itself), so /auth/csrf answers empty.
+ */
+export async function csrf(url, jar) {
+	const response = await fetch(`${url}/auth/csrf`, { headers: { cookie: jar.header() } });
+	jar.take(response);
+	const text = await response.text();
+	try {
+		return JSON.parse(text).csrfToken;
+	} catch {
+		return undefined;
+	}
+}
+
+/** POST a patch to the kit's endpoint with the jar's cookies; the jar takes the new cookie. */
+export async function postUpdate(url, jar, body, headers = {}) {
+	const response = await fetch(`${url}${UPDATE_PATH}`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/json', origin: url, cookie: jar.header(), ...headers },
+		body: typeof body === 'string' ? body : JSON.stringify(body)
+	});
+	const text = await response.text();
+	jar.take(response);
+	return { status: response.status, text };
+}
+
+/** Decrypt a session cookie with the bench secret (real Auth.js code). */
+export async function decodeSession(value) {
+	const { decode } = await import('@auth/core/jwt');
+	return decode({ token: value, secret: SECRET, salt: SESSION_COOKIE });
+}
+
+export function median(values) {
+	const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+	if (v.length === 0) return NaN;
+	const m = v.length >> 1;
+	return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+export function version(pkg) {
+	try {
+		return JSON.parse(readFileSync(resolve(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+	} catch {
+		return '?';
+	}
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

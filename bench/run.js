@@ -1,0 +1,178 @@
+// `npm run bench`: measure everything in one run and print ONE table (also written to bench/results.md).
+// Benchmarks report; they never fail the build: every figure that cannot be measured prints "n/a (why)"
+// and the process exits 0.
+//
+// Knobs (environment): BENCH_ROUNDS (default 5), BENCH_SECONDS per round (3), BENCH_SOAK_SECONDS (10),
+// BENCH_BUILD=1 to rebuild first (a missing build/ is always built), BENCH_ONLY=1,5 to run some figures.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { ROOT, signIn, startServer, version } from './lib.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 10);
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+const want = (figure) => !ONLY || ONLY.has(String(figure));
+const started = Date.now();
+const log = (...args) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...args);
+
+// ---------- formatting ----------
+const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const ms = (n) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n)} ms` : 'n/a');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+const bytes = (n) => (Number.isFinite(n) ? `${int(n)} B` : 'n/a');
+const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
+const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED');
+const errorText = (error) => String(error?.message ?? error).split('\n')[0].slice(0, 120);
+
+/** Table rows: [figure, measure, value, comparison, goal]. */
+const rows = [];
+const row = (figure, measure, value, comparison = '', goal = '') => rows.push([figure, measure, value, comparison, goal]);
+const notes = [];
+
+async function figure(n, name, fn) {
+	if (!want(n)) return;
+	log(`figure ${n}: ${name}`);
+	try {
+		await fn();
+	} catch (error) {
+		log(`figure ${n} failed:`, error?.stack ?? error);
+		row(n, name, `n/a (${errorText(error)})`);
+	}
+}
+
+// ---------- build ----------
+if (!existsSync(resolve(ROOT, 'build/index.js')) || process.env.BENCH_BUILD === '1') {
+	log('building the demo (npm run build)…');
+	const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	if (build.status !== 0) log('npm run build failed: server figures will be n/a');
+}
+
+// ---------- 2. client size (no server; runs first so nothing competes with the server figures) ----------
+await figure(2, 'client size', async () => {
+	const { clientSizes } = await import('./size.js');
+	const sizes = await clientSizes({ log });
+	for (const s of sizes) row(2, s.label, s.value, s.comparison ?? '', s.goal ?? '');
+	notes.push(...(sizes.notes ?? []));
+});
+
+// ---------- server figures ----------
+let server = null;
+if ([1, 3, 5, 6, 7].some(want)) {
+	try {
+		server = await startServer();
+		log(`server ${server.url} (pid ${server.pid})`);
+	} catch (error) {
+		log('server did not start:', error);
+		for (const n of [1, 3, 5, 6, 7]) if (want(n)) row(n, 'server', `n/a (${errorText(error)})`);
+	}
+}
+
+if (server) {
+	const { throughput, jwtFloor, cookieSizes, ssr, soak, CHUNK } = await import('./server.js');
+	const jar = await signIn(server.url);
+
+	await figure(1, 'server throughput', async () => {
+		const floor = await jwtFloor(jar.session().value);
+		const r = await throughput(server, jar, { rounds: ROUNDS, seconds: SECONDS, log });
+		const line = (x) => `${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)}`;
+		const bad = Object.values(r).reduce((a, x) => a + x.non2xx + x.errors, 0);
+		row(1, r.get.label, line(r.get), 'baseline');
+		row(1, r.native.label, line(r.native), `${ratio(r.native.rps, r.get.rps)} GET`);
+		row(1, r.tutorial.label, line(r.tutorial), `${ratio(r.tutorial.rps, r.get.rps)} GET`);
+		const kitNative = r.kit.rps / r.native.rps;
+		const kitGet = r.kit.rps / r.get.rps;
+		row(
+			1,
+			r.kit.label,
+			line(r.kit),
+			`${ratio(r.kit.rps, r.native.rps)} native · ${ratio(r.kit.rps, r.get.rps)} GET · ${ratio(r.kit.rps, r.tutorial.rps)} tutorial`,
+			`≥ 1.0× native: ${verdict(kitNative >= 1)}; ≥ 0.9× GET: ${verdict(kitGet >= 0.9)}`
+		);
+		row(1, 'floor: Auth.js encode + decode of the demo token, one core', `${int(floor)} /s`, `${ratio(r.kit.rps, floor)} of floor (kit update)`);
+		notes.push(
+			`Figure 1: autocannon, 10 connections, ${ROUNDS} interleaved rounds × ${SECONDS} s after a 1 s warm-up each, medians; the same signed-in cookie and patch \`{"fav_num":"7"}\` every request (each answer sets a new cookie; the old one stays valid). ${bad === 0 ? 'All answers 2xx.' : `${bad} non-2xx answers or errors!`}`
+		);
+	});
+
+	await figure(5, 'cookie size', async () => {
+		for (const c of await cookieSizes(server)) {
+			row(
+				5,
+				`session cookie, ${c.label}`,
+				`${int(c.length)} chars, ${c.chunks} cookie${c.chunks === 1 ? '' : 's'}${c.status === 200 ? '' : ` (update answered ${c.status})`}`,
+				`${Math.round((c.length / CHUNK) * 100)}% of the ${int(CHUNK)}-char chunk`,
+				`one chunk: ${verdict(c.chunks === 1 && c.fits)}`
+			);
+		}
+	});
+
+	await figure(6, 'SSR', async () => {
+		const r = await ssr(server, jar, { rounds: Math.max(3, Math.ceil(ROUNDS / 2)), seconds: SECONDS, log });
+		row(6, r.bare.label, `${int(r.bare.rps)} req/s · p50 ${ms(r.bare.p50)} · p99 ${ms(r.bare.p99)}`, 'baseline');
+		row(6, r.home.label, `${int(r.home.rps)} req/s · p50 ${ms(r.home.p50)} · p99 ${ms(r.home.p99)}`, `${ratio(r.home.rps, r.bare.rps)} bare`);
+	});
+
+	await figure(3, 'coalescing', async () => {
+		const { coalescing } = await import('./coalesce.js');
+		for (const c of await coalescing(server, { log })) row(3, c.label, c.value, c.comparison ?? '', c.goal ?? '');
+	});
+
+	await figure(7, 'load (issue 7)', async () => {
+		const r = await soak(server, jar, { seconds: SOAK_SECONDS });
+		for (const name of ['valid', 'hostile']) {
+			const x = r[name];
+			const statuses = Object.entries(x.byStatus).map(([code, n]) => `${code}: ${int(n)}`).join(', ');
+			row(
+				7,
+				`${SOAK_SECONDS} s × 10 connections, ${name} patches`,
+				`${int(x.requests)} requests (${int(x.rps)}/s); ${statuses}; errors ${x.errors}`,
+				`RSS ${mib(x.before)} → ${mib(x.after)}`,
+				`5xx = 0: ${verdict(x.fivexx === 0)}`
+			);
+		}
+		notes.push(
+			`Issue 7 hostile mix, cycled per connection: ${Object.entries(r.expected).map(([c, n]) => `${n}× ${c}`).join(', ')} (bad JSON, array, foreign and null Origin, 9 KB body, text/plain, read-only field, __proto__, constructor.prototype, bio 281 chars, wrong types).`
+		);
+	});
+}
+
+// ---------- 4. optimistic paint (browser) ----------
+await figure(4, 'optimistic paint', async () => {
+	const { optimisticPaint } = await import('./paint.js');
+	for (const p of await optimisticPaint(server, { log })) row(4, p.label, p.value, p.comparison ?? '', p.goal ?? '');
+});
+
+if (server) await server.stop();
+
+// ---------- table ----------
+rows.sort((a, b) => a[0] - b[0]);
+const header = ['#', 'measure', 'value', 'compared', 'goal'];
+const escape = (cell) => String(cell).replaceAll('|', '\\|');
+const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(escape).join(' | ')} |`).join('\n');
+const cpu = cpus();
+const machine = `${cpu.length} cores (${cpu[0]?.model?.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+const packages = ['@auth/core', '@auth/sveltekit', '@sveltejs/kit', 'svelte', 'vite', 'autocannon', 'playwright-core']
+	.map((p) => `${p} ${version(p)}`)
+	.join(', ');
+const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const elapsed = `${Math.round((Date.now() - started) / 1000)} s`;
+const md = [
+	'# Benchmarks',
+	'',
+	`Latest \`npm run bench\`: ${date}, ${elapsed}. Machine: ${machine}. Packages: ${packages}.`,
+	'',
+	table,
+	'',
+	...notes.map((n) => `- ${n}`),
+	''
+].join('\n');
+console.log(table);
+console.log('');
+for (const n of notes) console.log(`- ${n}`);
+console.log(`\n${machine}; ${packages}; ${elapsed}`);
+if (!ONLY) writeFileSync(resolve(ROOT, 'bench/results.md'), md);
+else log('BENCH_ONLY set: bench/results.md left as it was');
+process.exit(0);
