@@ -85,7 +85,7 @@ export async function readLimitedText(request: Request, limit: number): Promise<
 			if (done) break;
 			size += value.byteLength;
 			if (size > limit) {
-				reader.cancel().catch(() => {});
+				void discard(reader);
 				throw tooLarge(limit);
 			}
 			chunks.push(value);
@@ -104,6 +104,15 @@ export async function readLimitedText(request: Request, limit: number): Promise<
 		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 	} catch {
 		throw new SyncFailure(400, 'invalid_json', 'The request body is not valid UTF-8');
+	}
+}
+
+/** Read what is left of a body and drop it, chunk by chunk, so nothing is buffered. */
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+	try {
+		while (!(await reader.read()).done);
+	} catch {
+		// The client went away: nothing left to drain.
 	}
 }
 
