@@ -212,9 +212,11 @@ export function defineSessionSync<
 				let nativePatch: Record<string, unknown> | null = null;
 				let appParams = params;
 				if (params.trigger === 'update') {
-					// Auth.js's own update path (`POST /auth/session`): same allow-list, failures ignored.
-					const checked = await validate(params.session);
-					nativePatch = checked.ok ? checked.patch : null;
+					// Auth.js's own update path (`POST /auth/session`): same allow-list and the same Origin
+					// rule as the endpoint (Auth.js skips its CSRF check under SvelteKit, and SvelteKit only
+					// checks form content types); what fails is ignored.
+					const checked = isSameOrigin(event) ? await validate(params.session) : null;
+					nativePatch = checked?.ok ? checked.patch : null;
 					appParams = { ...params, session: nativePatch ?? undefined };
 				}
 				let result: Token | null;
