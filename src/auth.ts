@@ -1,4 +1,5 @@
 import { SvelteKitAuth } from '@auth/sveltekit';
+import type { RequestEvent } from '@sveltejs/kit';
 import Credentials from '@auth/sveltekit/providers/credentials';
 import { dev } from '$app/environment';
 import { env } from '$env/dynamic/private';
@@ -26,15 +27,33 @@ const ACCOUNTS: Record<string, { id: string; name: string; email: string; image:
 
 let devSecret: string | undefined;
 
-/** The secret from the environment; in development a generated one (with a warning) if none is set. */
-function secret(): string | undefined {
-	if (env.AUTH_SECRET) return env.AUTH_SECRET;
+/**
+ * The secrets from the environment; in development a generated one (with a warning) if none is set.
+ * AUTH_SECRET_1..3 rotate secrets as in Auth.js's own env handling, which passing `secret` would
+ * otherwise bypass: the highest-numbered secret encrypts, every one of them decrypts, so sessions made
+ * with the old AUTH_SECRET stay valid while AUTH_SECRET_1 takes over.
+ */
+function secret(): string | string[] | undefined {
+	if (env.AUTH_SECRET) {
+		return [env.AUTH_SECRET_3, env.AUTH_SECRET_2, env.AUTH_SECRET_1, env.AUTH_SECRET].filter((s): s is string => !!s);
+	}
 	if (!dev) return undefined;
 	if (!devSecret) {
 		devSecret = randomBytes(32).toString('base64url');
 		console.warn('[demo] AUTH_SECRET is not set: using a random secret for this dev server (sessions end on restart).');
 	}
 	return devSecret;
+}
+
+/**
+ * Demo-only fault injection for tests/security/faults.test.ts: off unless the server runs with
+ * DEMO_FAULTS=1, and then only a request carrying `x-demo-fault: jwt` (or `session`) makes that
+ * callback throw, as a real app's callback might when its database is down.
+ */
+function injectFault(event: RequestEvent, callback: 'jwt' | 'session') {
+	if (env.DEMO_FAULTS === '1' && event.request.headers.get('x-demo-fault') === callback) {
+		throw new Error(`demo fault: the ${callback} callback failed`);
+	}
 }
 
 export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
@@ -53,6 +72,7 @@ export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
 	],
 	callbacks: sessionSync.callbacks(event, {
 		async jwt({ token, user, trigger }) {
+			injectFault(event, 'jwt');
 			// Bench-only, off unless the server runs with SESSION_SYNC_BENCH=1 (`npm run bench`): the tutorial
 			// approach that bench/ compares against, merging the raw request body of the flagged
 			// src/routes/bench/tutorial-update endpoint without any validation. Never part of the package.
@@ -70,6 +90,10 @@ export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
 				token.access_token = randomBytes(24).toString('base64url');
 			}
 			return token;
+		},
+		session({ session }) {
+			injectFault(event, 'session');
+			return session;
 		}
 	})
 }));
