@@ -79,6 +79,13 @@ export function rssKiB(pid) {
 	return match ? Number(match[1]) : NaN;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux, 100 ticks a second). */
+export function cpuMs(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15)
+}
+
 /** name → value, updated from Set-Cookie headers like a browser. */
 export class CookieJar {
 	cookies = new Map();

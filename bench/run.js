@@ -2,16 +2,16 @@
 // Benchmarks report; they never fail the build: every figure that cannot be measured prints "n/a (why)"
 // and the process exits 0.
 //
-// Knobs (environment): BENCH_ROUNDS (default 5), BENCH_SECONDS per round (3), BENCH_SOAK_SECONDS (10),
+// Knobs (environment): BENCH_ROUNDS (default 7), BENCH_SECONDS per round (2), BENCH_SOAK_SECONDS (10),
 // BENCH_BUILD=1 to rebuild first (a missing build/ is always built), BENCH_ONLY=1,5 to run some figures.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { ROOT, signIn, startServer, version } from './lib.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 10);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const want = (figure) => !ONLY || ONLY.has(String(figure));
@@ -60,7 +60,7 @@ await figure(2, 'client size', async () => {
 
 // ---------- server figures ----------
 let server = null;
-if ([1, 3, 5, 6, 7].some(want)) {
+if ([1, 3, 4, 5, 6, 7].some(want)) {
 	try {
 		server = await startServer();
 		log(`server ${server.url} (pid ${server.pid})`);
@@ -77,23 +77,24 @@ if (server) {
 	await figure(1, 'server throughput', async () => {
 		const floor = await jwtFloor(jar.session().value);
 		const r = await throughput(server, jar, { rounds: ROUNDS, seconds: SECONDS, log });
-		const line = (x) => `${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)}`;
-		const bad = Object.values(r).reduce((a, x) => a + x.non2xx + x.errors, 0);
+		const line = (x) => `${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)} · ${int(x.cpu)} µs CPU/req`;
+		const vs = (a, b, name) => `${r.ratio(a, b).toFixed(2)}× ${name} (CPU ${r.cpuRatio(a, b).toFixed(2)}×)`;
+		const bad = ['get', 'kit', 'native', 'tutorial'].reduce((a, k) => a + r[k].non2xx + r[k].errors, 0);
 		row(1, r.get.label, line(r.get), 'baseline');
-		row(1, r.native.label, line(r.native), `${ratio(r.native.rps, r.get.rps)} GET`);
-		row(1, r.tutorial.label, line(r.tutorial), `${ratio(r.tutorial.rps, r.get.rps)} GET`);
-		const kitNative = r.kit.rps / r.native.rps;
-		const kitGet = r.kit.rps / r.get.rps;
+		row(1, r.native.label, line(r.native), vs('native', 'get', 'GET'));
+		row(1, r.tutorial.label, line(r.tutorial), vs('tutorial', 'get', 'GET'));
+		const kitNative = r.ratio('kit', 'native');
+		const kitGet = r.ratio('kit', 'get');
 		row(
 			1,
 			r.kit.label,
 			line(r.kit),
-			`${ratio(r.kit.rps, r.native.rps)} native · ${ratio(r.kit.rps, r.get.rps)} GET · ${ratio(r.kit.rps, r.tutorial.rps)} tutorial`,
+			`${vs('kit', 'native', 'native')} · ${vs('kit', 'get', 'GET')} · ${vs('kit', 'tutorial', 'tutorial')}`,
 			`≥ 1.0× native: ${verdict(kitNative >= 1)}; ≥ 0.9× GET: ${verdict(kitGet >= 0.9)}`
 		);
-		row(1, 'floor: Auth.js encode + decode of the demo token, one core', `${int(floor)} /s`, `${ratio(r.kit.rps, floor)} of floor (kit update)`);
+		row(1, 'floor: Auth.js encode + decode of the demo token, one core', `${int(floor)} /s (${int(1e6 / floor)} µs each)`, `kit update ${ratio(r.kit.rps, floor)} of it`);
 		notes.push(
-			`Figure 1: autocannon, 10 connections, ${ROUNDS} interleaved rounds × ${SECONDS} s after a 1 s warm-up each, medians; the same signed-in cookie and patch \`{"fav_num":"7"}\` every request (each answer sets a new cookie; the old one stays valid). ${bad === 0 ? 'All answers 2xx.' : `${bad} non-2xx answers or errors!`}`
+			`Figure 1: autocannon, 10 connections, ${ROUNDS} interleaved rounds × ${SECONDS} s after a 1 s warm-up each; values are medians over rounds, ratios are medians of per-round ratios (req/s; in brackets the inverse ratio of server CPU time per request, read from /proc, which other load on the machine disturbs less). Same signed-in cookie and patch \`{"fav_num":"7"}\` every request (each answer sets a new cookie; the old one stays valid). ${bad === 0 ? 'All answers 2xx.' : `${bad} non-2xx answers or errors!`}`
 		);
 	});
 
@@ -111,8 +112,9 @@ if (server) {
 
 	await figure(6, 'SSR', async () => {
 		const r = await ssr(server, jar, { rounds: Math.max(3, Math.ceil(ROUNDS / 2)), seconds: SECONDS, log });
-		row(6, r.bare.label, `${int(r.bare.rps)} req/s · p50 ${ms(r.bare.p50)} · p99 ${ms(r.bare.p99)}`, 'baseline');
-		row(6, r.home.label, `${int(r.home.rps)} req/s · p50 ${ms(r.home.p50)} · p99 ${ms(r.home.p99)}`, `${ratio(r.home.rps, r.bare.rps)} bare`);
+		const line = (x) => `${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)} · ${int(x.cpu)} µs CPU/req`;
+		row(6, r.bare.label, line(r.bare), 'baseline');
+		row(6, r.home.label, line(r.home), `${r.ratio('home', 'bare').toFixed(2)}× bare (CPU ${r.cpuRatio('home', 'bare').toFixed(2)}×)`);
 	});
 
 	await figure(3, 'coalescing', async () => {
@@ -153,6 +155,7 @@ const header = ['#', 'measure', 'value', 'compared', 'goal'];
 const escape = (cell) => String(cell).replaceAll('|', '\\|');
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.map(escape).join(' | ')} |`).join('\n');
 const cpu = cpus();
+const load = `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (1 / 5 / 15 min)`;
 const machine = `${cpu.length} cores (${cpu[0]?.model?.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 const packages = ['@auth/core', '@auth/sveltekit', '@sveltejs/kit', 'svelte', 'vite', 'autocannon', 'playwright-core']
 	.map((p) => `${p} ${version(p)}`)
@@ -162,7 +165,7 @@ const elapsed = `${Math.round((Date.now() - started) / 1000)} s`;
 const md = [
 	'# Benchmarks',
 	'',
-	`Latest \`npm run bench\`: ${date}, ${elapsed}. Machine: ${machine}. Packages: ${packages}.`,
+	`Latest \`npm run bench\`: ${date}, ${elapsed}. Machine: ${machine}; ${load}. Packages: ${packages}.`,
 	'',
 	table,
 	'',
@@ -172,7 +175,7 @@ const md = [
 console.log(table);
 console.log('');
 for (const n of notes) console.log(`- ${n}`);
-console.log(`\n${machine}; ${packages}; ${elapsed}`);
+console.log(`\n${machine}; ${load}; ${packages}; ${elapsed}`);
 if (!ONLY) writeFileSync(resolve(ROOT, 'bench/results.md'), md);
 else log('BENCH_ONLY set: bench/results.md left as it was');
 process.exit(0);

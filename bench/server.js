@@ -1,6 +1,6 @@
 // Figures 1, 5, 6 and the load part of issue 7: everything that needs only the production server.
 import autocannon from 'autocannon';
-import { CookieJar, SECRET, SESSION_COOKIE, UPDATE_PATH, median, postUpdate, rssKiB, signIn, sleep } from './lib.js';
+import { SECRET, SESSION_COOKIE, UPDATE_PATH, cpuMs, median, postUpdate, rssKiB, signIn, sleep } from './lib.js';
 
 /** Auth.js splits a session cookie into chunks above this many characters (4096 minus 160 for attributes). */
 export const CHUNK = 3936;
@@ -17,18 +17,22 @@ const devNull = { write() {}, isTTY: false, on() {}, once() {}, emit() {}, remov
 
 /**
  * Run every scenario once per round, in a rotated order each round (so drift and warm-up hit all of them
- * alike), and keep the median of req/s, p50 and p99 over the rounds.
+ * alike), and keep the medians over the rounds: req/s, p50, p99, and the server's CPU time per request
+ * (from /proc, robust when other processes share the cores). `ratio(a, b)` is the median of the
+ * per-round ratios, which cancels drift between rounds.
  */
-export async function interleaved(scenarios, { rounds, seconds, log }) {
+export async function interleaved(scenarios, { rounds, seconds, log, pid }) {
 	const samples = Object.fromEntries(scenarios.map((s) => [s.name, []]));
 	// Warm-up: one second each, not counted (JIT, connection pools).
 	for (const s of scenarios) await cannon({ ...s.request, duration: 1 });
 	for (let round = 0; round < rounds; round++) {
 		const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]);
 		for (const s of order) {
+			const cpuBefore = pid ? cpuMs(pid) : NaN;
 			const r = await cannon({ ...s.request, duration: seconds });
-			samples[s.name].push(r);
-			log?.(`  round ${round + 1}/${rounds} ${s.name}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+			r.cpuPerRequest = pid ? ((cpuMs(pid) - cpuBefore) * 1000) / r.requests.total : NaN; // µs
+			samples[s.name][round] = r;
+			log?.(`  round ${round + 1}/${rounds} ${s.name}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.cpuPerRequest)} µs CPU/req, non-2xx ${r.non2xx}, errors ${r.errors}`);
 		}
 	}
 	const out = {};
@@ -38,11 +42,14 @@ export async function interleaved(scenarios, { rounds, seconds, log }) {
 			rps: median(rs.map((r) => r.requests.average)),
 			p50: median(rs.map((r) => r.latency.p50)),
 			p99: median(rs.map((r) => r.latency.p99)),
+			cpu: median(rs.map((r) => r.cpuPerRequest)),
 			non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
 			errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0),
 			rounds: rs.length
 		};
 	}
+	out.ratio = (a, b) => median(samples[a].map((r, i) => r.requests.average / samples[b][i].requests.average));
+	out.cpuRatio = (a, b) => median(samples[a].map((r, i) => samples[b][i].cpuPerRequest / r.cpuPerRequest));
 	return out;
 }
 
@@ -63,7 +70,7 @@ export async function throughput(server, jar, opts) {
 		await response.arrayBuffer();
 		if (response.status !== 200 || response.headers.getSetCookie().length === 0) throw new Error(`${s.name}: ${response.status}, no new cookie`);
 	}
-	const results = await interleaved(scenarios, opts);
+	const results = await interleaved(scenarios, { ...opts, pid: server.pid });
 	for (const s of scenarios) results[s.name].label = s.label;
 	return results;
 }
@@ -75,7 +82,7 @@ export async function ssr(server, jar, opts) {
 		{ name: 'home', label: 'SSR / (signed in)', request: { url: `${server.url}/`, headers } },
 		{ name: 'bare', label: 'SSR /bench/bare (layout load + one line)', request: { url: `${server.url}/bench/bare`, headers } }
 	];
-	const results = await interleaved(scenarios, opts);
+	const results = await interleaved(scenarios, { ...opts, pid: server.pid });
 	for (const s of scenarios) results[s.name].label = s.label;
 	return results;
 }
