@@ -70,7 +70,7 @@ describe('two users, interleaved and concurrent', () => {
 		const grace = await signIn(base, 'grace');
 		const answers = await Promise.all(
 			Array.from({ length: 40 }, (_, i) => {
-				const user = i % 2 === 0 ? 'ada' : 'grace';
+				const user: User = i % 2 === 0 ? 'ada' : 'grace';
 				return postUpdate(base, (user === 'ada' ? ada : grace).clone(), JSON.stringify({ fav_num: `${user}-${i}` })).then((a) => ({ user, i, a }));
 			})
 		);
