@@ -1,7 +1,7 @@
 // Shared helpers of the benchmarks: plain Node ESM, no TypeScript, so `node bench/run.js` needs no loader.
 // The server and cookie logic mirror tests/helpers/{server,session}.ts (kept small on purpose).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +24,43 @@ export function freePort() {
 	});
 }
 
-/** `node build` on a free 127.0.0.1 port with the bench-only routes switched on. */
+let snapshot = null;
+
+/**
+ * A private copy of build/ for this run (bench/.tmp/build): other work in the same tree may rebuild
+ * build/ while the bench runs, and a server whose lazily loaded chunks vanish answers 500s. Inside the
+ * repository, so the build still resolves its dependencies from node_modules.
+ */
+export function buildSnapshot() {
+	if (snapshot) return snapshot;
+	const source = resolve(ROOT, 'build');
+	if (!existsSync(resolve(source, 'index.js'))) throw new Error('build/index.js is missing: run `npm run build`');
+	const target = resolve(TMP, 'build');
+	for (let attempt = 0; ; attempt++) {
+		try {
+			rmSync(target, { recursive: true, force: true });
+			cpSync(source, target, { recursive: true });
+			if (existsSync(resolve(target, 'index.js')) && existsSync(resolve(target, 'server'))) break;
+			throw new Error('incomplete copy of build/');
+		} catch (error) {
+			if (attempt >= 5) throw error;
+			spinWait(2000); // a rebuild is probably running: let it finish
+		}
+	}
+	return (snapshot = target);
+}
+
+function spinWait(ms) {
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** `node build` (a private copy of it) on a free 127.0.0.1 port with the bench-only routes switched on. */
 export async function startServer(env = {}, nodeArgs = []) {
-	if (!existsSync(resolve(ROOT, 'build/index.js'))) throw new Error('build/index.js is missing: run `npm run build`');
+	const build = buildSnapshot();
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let log = '';
-	const child = spawn(process.execPath, [...nodeArgs, 'build/index.js'], {
+	const child = spawn(process.execPath, [...nodeArgs, resolve(build, 'index.js')], {
 		cwd: ROOT,
 		env: {
 			...process.env,

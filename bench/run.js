@@ -112,7 +112,8 @@ if (server) {
 
 	await figure(6, 'SSR', async () => {
 		const r = await ssr(server, jar, { rounds: Math.max(3, Math.ceil(ROUNDS / 2)), seconds: SECONDS, log });
-		const line = (x) => `${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)} · ${int(x.cpu)} µs CPU/req`;
+		const line = (x) =>
+			`${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)} · ${int(x.cpu)} µs CPU/req${x.non2xx + x.errors ? ` · ${x.non2xx + x.errors} non-2xx/errors!` : ''}`;
 		row(6, r.bare.label, line(r.bare), 'baseline');
 		row(6, r.home.label, line(r.home), `${r.ratio('home', 'bare').toFixed(2)}× bare (CPU ${r.cpuRatio('home', 'bare').toFixed(2)}×)`);
 	});
@@ -131,7 +132,7 @@ if (server) {
 				7,
 				`${SOAK_SECONDS} s × 10 connections, ${name} patches`,
 				`${int(x.requests)} requests (${int(x.rps)}/s); ${statuses}; errors ${x.errors}`,
-				`RSS ${mib(x.before)} → ${mib(x.after)}`,
+				`RSS ${mib(x.before)} before, ${mib(x.mid)} halfway, ${mib(x.after)} after (peak ${mib(x.peak)})`,
 				`5xx = 0: ${verdict(x.fivexx === 0)}`
 			);
 		}

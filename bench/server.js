@@ -158,13 +158,19 @@ export async function soak(server, jar, { seconds = 10 } = {}) {
 		global.gc?.();
 		await sleep(200);
 		const before = rssKiB(server.pid);
+		// RSS every 250 ms: a leak keeps growing through the second half, a heap that sized itself does not.
+		const trace = [];
+		const timer = setInterval(() => trace.push(rssKiB(server.pid)), 250);
 		const r = await cannon({ url: server.url, requests, duration: seconds });
+		clearInterval(timer);
 		await sleep(500);
 		const after = rssKiB(server.pid);
+		const mid = trace[Math.floor(trace.length / 2)] ?? before;
+		const peak = Math.max(before, after, ...trace);
 		const byStatus = {};
 		for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) byStatus[code] = count;
 		const fivexx = Object.entries(byStatus).filter(([c]) => c >= 500).reduce((a, [, n]) => a + n, 0);
-		out[name] = { requests: r.requests.total, rps: r.requests.average, errors: r.errors + r.timeouts, byStatus, fivexx, before, after };
+		out[name] = { requests: r.requests.total, rps: r.requests.average, errors: r.errors + r.timeouts, byStatus, fivexx, before, mid, peak, after };
 	}
 	out.expected = expected;
 	return out;
