@@ -17,9 +17,13 @@ import {
 	type Request,
 	type Route
 } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, vi } from 'vitest';
 
 export const baseURL = inject('baseURL');
+
+// A browser needs longer than vitest's default second to settle (held responses, cross-tab messages);
+// checks that must be fast say so with their own `timeout`.
+vi.setConfig({ expect: { poll: { timeout: 5000, interval: 50 } } });
 
 /** Where the browser is: `CHROMIUM_PATH`, else Debian's package. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
