@@ -113,10 +113,12 @@ export async function signInUI(page: Page, username: keyof typeof ACCOUNTS = 'ad
 	await page.goto('/');
 	await page.getByLabel('Username').fill(username);
 	await page.getByLabel('Password').fill(password);
-	await Promise.all([
-		page.waitForURL((url) => url.pathname === '/' && !url.pathname.startsWith('/auth')),
-		page.getByRole('button', { name: 'Sign in' }).click()
-	]);
+	const signedIn = page.waitForResponse(
+		(response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/auth/callback/credentials'
+	);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await signedIn;
+	await page.waitForURL((url) => url.pathname === '/');
 	await page.getByText(ACCOUNTS[username].name).first().waitFor();
 	await hydrated(page);
 }
