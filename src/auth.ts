@@ -60,6 +60,8 @@ export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
 	secret: secret(),
 	trustHost: true,
 	session: { strategy: 'jwt' },
+	// A failed sign-in comes back to the demo's own form (`/?error=CredentialsSignin`), not Auth.js's page.
+	pages: { signIn: '/' },
 	providers: [
 		Credentials({
 			credentials: { username: { label: 'Username' }, password: { label: 'Password', type: 'password' } },

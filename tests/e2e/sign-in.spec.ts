@@ -34,6 +34,7 @@ describeE2E('signing in and out', () => {
 			await page.getByLabel('Password').fill('wrong');
 			await page.getByRole('button', { name: 'Sign in' }).click();
 			await page.waitForLoadState('load');
+			await expect.poll(() => page.getByRole('alert').textContent()).toContain('Wrong username or password.');
 			await open(page, '/');
 			expect(await page.getByText('Ada Lovelace').count()).toBe(0);
 			expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
