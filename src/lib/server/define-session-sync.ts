@@ -27,6 +27,7 @@ import {
 import {
 	SYNC_ID_CLAIM,
 	SYNC_VERSION_CLAIM,
+	INVALID_PATCH_MESSAGE,
 	assertFieldDefinitions,
 	checkPatch,
 	validateValue,
@@ -306,7 +307,7 @@ export function defineSessionSync<
 			return { ok: false, failure: new SyncFailure(401, 'unauthenticated', 'Sign in to update your session') };
 		}
 		if (pending?.issues) {
-			return { ok: false, failure: new SyncFailure(422, 'invalid_patch', 'The patch was refused', pending.issues) };
+			return { ok: false, failure: new SyncFailure(422, 'invalid_patch', INVALID_PATCH_MESSAGE, pending.issues) };
 		}
 		if (pending && !pending.applied) {
 			console.error(
@@ -346,7 +347,7 @@ export function defineSessionSync<
 				throw new SyncFailure(400, 'invalid_body', 'The patch must be a JSON object');
 			}
 			const checked = await checkPatch(fields, body, readOnly);
-			if (!checked.ok) throw new SyncFailure(422, 'invalid_patch', 'The patch was refused', checked.issues);
+			if (!checked.ok) throw new SyncFailure(422, 'invalid_patch', INVALID_PATCH_MESSAGE, checked.issues);
 			const result = await commit(event, checked.patch, 'endpoint');
 			if (!result.ok) throw result.failure;
 			const { user, sync, expires } = result.session;

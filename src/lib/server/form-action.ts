@@ -3,7 +3,7 @@ import { FORM_INITIAL_INPUT, FORM_KINDS_INPUT, type FormFieldKind } from '../for
 import { isPlainObject, jsonEqual } from '../patch.js';
 import type { SyncError, SyncInfo, SyncSession } from '../types.js';
 import { SyncFailure, assertSameOrigin } from './http.js';
-import { checkPatch, type FieldSchemas } from './validate.js';
+import { INVALID_PATCH_MESSAGE, checkPatch, type FieldSchemas } from './validate.js';
 
 // Shared with `<UserDataEditor>`, which must not import server code.
 export { FORM_INITIAL_INPUT, FORM_KINDS_INPUT, type FormFieldKind };
@@ -52,7 +52,7 @@ export function createFormAction<User extends object>(config: FormActionConfig<U
 			const read = readForm(form, Object.keys(config.fields));
 			values = read.values;
 			const checked = await checkPatch(config.fields, read.patch, config.readOnly);
-			if (!checked.ok) throw new SyncFailure(422, 'invalid_patch', 'Some fields need attention', checked.issues);
+			if (!checked.ok) throw new SyncFailure(422, 'invalid_patch', INVALID_PATCH_MESSAGE, checked.issues);
 			const result = await config.commit(event, checked.patch);
 			if (!result.ok) throw result.failure;
 		} catch (error) {

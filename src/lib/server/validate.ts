@@ -54,6 +54,9 @@ export function assertFieldDefinitions(fields: FieldSchemas, expose: readonly st
 	}
 }
 
+/** The message of every 422: the issues say which fields and why. */
+export const INVALID_PATCH_MESSAGE = 'Some fields need attention';
+
 /** Result of validating a patch: the values to merge, or one issue per refused field. */
 export type PatchCheck =
 	| { ok: true; patch: Record<string, unknown> }
