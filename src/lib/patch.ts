@@ -21,11 +21,6 @@ export function hasOwn(object: object, key: string): boolean {
 	return Object.prototype.hasOwnProperty.call(object, key);
 }
 
-/** Set a key as an own data property, even `__proto__`, without ever invoking a setter. */
-function define(target: Record<string, unknown>, key: string, value: unknown) {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /**
  * Find nested keys that could reach a prototype, and nesting that is too deep, inside one field value.
  * Walks iteratively so hostile depth can never overflow the stack.
@@ -62,14 +57,15 @@ export function mergeValue(target: unknown, patch: unknown, depth = 0): unknown 
 	const result: Record<string, unknown> = {};
 	if (isPlainObject(target)) {
 		for (const key of Object.keys(target)) {
-			if (!FORBIDDEN_KEYS.has(key)) define(result, key, target[key]);
+			// Plain assignment is safe: `__proto__`, the only setter on `Object.prototype`, is skipped.
+			if (!FORBIDDEN_KEYS.has(key)) result[key] = target[key];
 		}
 	}
 	for (const key of Object.keys(patch)) {
 		if (FORBIDDEN_KEYS.has(key)) continue;
 		const value = patch[key];
 		if (value === null) delete result[key];
-		else define(result, key, mergeValue(hasOwn(result, key) ? result[key] : undefined, value, depth + 1));
+		else result[key] = mergeValue(hasOwn(result, key) ? result[key] : undefined, value, depth + 1);
 	}
 	return result;
 }

@@ -1,4 +1,6 @@
-import { FORBIDDEN_KEYS, hasOwn, isPlainObject } from '../patch.js';
+import { FORBIDDEN_KEYS, hasOwn, isPlainObject, mergeValue } from '../patch.js';
+
+type Json = Record<string, unknown>;
 
 /**
  * Combine two JSON Merge Patches into one that does exactly what applying `first` and then `second`
@@ -11,39 +13,25 @@ import { FORBIDDEN_KEYS, hasOwn, isPlainObject } from '../patch.js';
  * @param first - The earlier patch.
  * @param second - The later patch.
  * @returns A new patch equal in effect to both, in order; `undefined` if there is none. Inputs are left
- * as they were.
+ * as they were; keys in `FORBIDDEN_KEYS` are dropped.
  * @example
  * ```ts
  * composePatch({ theme: 'dark', bio: 'hi' }, { bio: null }); // { theme: 'dark', bio: null }
  * composePatch({ prefs: null }, { prefs: { a: 1 } });         // undefined
  * ```
  */
-export function composePatch(
-	first: Record<string, unknown>,
-	second: Record<string, unknown>
-): Record<string, unknown> | undefined {
-	const result: Record<string, unknown> = {};
-	for (const key of Object.keys(first)) {
-		if (!FORBIDDEN_KEYS.has(key)) define(result, key, first[key]);
-	}
+export function composePatch(first: Json, second: Json): Json | undefined {
+	// Merging an empty patch is a shallow copy of `first` without forbidden keys.
+	const result = mergeValue(first, {}) as Json;
 	for (const key of Object.keys(second)) {
 		if (FORBIDDEN_KEYS.has(key)) continue;
-		const next = second[key];
-		if (!isPlainObject(next) || !hasOwn(result, key)) {
-			define(result, key, next);
-			continue;
+		let next: unknown = second[key];
+		if (isPlainObject(next) && hasOwn(result, key)) {
+			const previous = result[key];
+			// An object patch after a replacement (null, string, array…) is not expressible as one patch.
+			if (!isPlainObject(previous) || !(next = composePatch(previous, next))) return;
 		}
-		const previous = result[key];
-		// An object patch after a replacement (null, string, array…) is not expressible as one patch.
-		if (!isPlainObject(previous)) return undefined;
-		const nested = composePatch(previous, next);
-		if (nested === undefined) return undefined;
-		define(result, key, nested);
+		result[key] = next;
 	}
 	return result;
-}
-
-/** Set an own data property without ever invoking a setter (`__proto__` stays a plain key). */
-function define(target: Record<string, unknown>, key: string, value: unknown) {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
