@@ -85,3 +85,17 @@ describe('mergePatch (RFC 7396)', () => {
 		expect((result as Record<string, unknown>).polluted).toBeUndefined();
 	});
 });
+
+describe('the demo server', () => {
+	it('should refuse to start in production without AUTH_SECRET, naming the variable', async () => {
+		const { startServer } = await import('../helpers/server.js');
+		const error = await startServer({ AUTH_SECRET: '' }).then(
+			async (server) => {
+				await server.stop();
+				return null;
+			},
+			(failure: Error) => failure
+		);
+		expect(error?.message).toMatch(/AUTH_SECRET is not set/);
+	});
+});
