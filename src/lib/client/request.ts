@@ -6,6 +6,13 @@ export type SendResult =
 	| { ok: true; data: Record<string, unknown>; sync?: SyncInfo; expires?: string }
 	| { ok: false; error: SyncError };
 
+type Json = Record<string, unknown>;
+
+/** An object to read fields from: the value itself when it is a plain object, else `{}`. */
+const obj = (value: unknown): Json => (isPlainObject(value) ? value : {});
+
+const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === 'AbortError';
+
 /**
  * Build the endpoint URL with its flag: `/api/update-user-data?query=update-user-data` by default.
  *
@@ -19,13 +26,12 @@ export type SendResult =
  * ```
  */
 export function updateUrl(endpoint: string, flag: { name: string; value: string }): string {
-	const separator = endpoint.includes('?') ? '&' : '?';
-	return `${endpoint}${separator}${encodeURIComponent(flag.name)}=${encodeURIComponent(flag.value)}`;
+	return `${endpoint}${endpoint.includes('?') ? '&' : '?'}${encodeURIComponent(flag.name)}=${encodeURIComponent(flag.value)}`;
 }
 
 /**
  * POST one merge patch to the update endpoint and read the answer. Never rejects: network errors,
- * aborts and unreadable bodies become a `SyncError`.
+ * aborts and unreadable bodies become a `SyncError`; nothing of the body is trusted before it is checked.
  *
  * @param fetcher - The `fetch` to use.
  * @param url - From `updateUrl`.
@@ -37,13 +43,9 @@ export function updateUrl(endpoint: string, flag: { name: string; value: string 
  * if (result.ok) console.log(result.data.theme);
  * ```
  */
-export async function sendPatch(
-	fetcher: typeof fetch,
-	url: string,
-	patch: Record<string, unknown>
-): Promise<SendResult> {
+export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json): Promise<SendResult> {
 	let response: Response;
-	let body: unknown;
+	let body: Json;
 	try {
 		response = await fetcher(url, {
 			method: 'POST',
@@ -51,66 +53,42 @@ export async function sendPatch(
 			body: JSON.stringify(patch),
 			credentials: 'same-origin'
 		});
+		// A body that is not JSON is no body; an abort while reading it is an abort.
+		body = obj(
+			await response.json().catch((error: unknown) => {
+				if (isAbort(error)) throw error;
+			})
+		);
 	} catch (error) {
-		return { ok: false, error: transportError(error) };
+		// No response: status 0.
+		const message = error instanceof Error && error.message;
+		return {
+			ok: false,
+			error: { status: 0, code: isAbort(error) ? 'aborted' : 'network_error', message: message || 'Request failed' }
+		};
 	}
-	try {
-		body = await response.json();
-	} catch (error) {
-		if (isAbort(error)) return { ok: false, error: transportError(error) };
-		body = undefined;
-	}
-	if (response.ok && isPlainObject(body) && isPlainObject(body.data)) {
+	const status = response.status;
+	if (response.ok && isPlainObject(body.data)) {
 		const result: SendResult = { ok: true, data: body.data };
-		if (isSyncInfo(body.sync)) result.sync = { id: body.sync.id, version: body.sync.version };
+		const sync = obj(body.sync);
+		if (typeof sync.id === 'string' && Number.isFinite(sync.version)) {
+			result.sync = { id: sync.id, version: sync.version as number };
+		}
 		if (typeof body.expires === 'string') result.expires = body.expires;
 		return result;
 	}
-	return { ok: false, error: responseError(response.status, body) };
-}
-
-/** A fetch that threw: an abort, or a network failure. Both have status 0 (no response). */
-function transportError(error: unknown): SyncError {
-	if (isAbort(error)) return { status: 0, code: 'aborted', message: 'The update request was aborted' };
-	const detail = error instanceof Error && error.message ? `: ${error.message}` : '';
-	return { status: 0, code: 'network_error', message: `The update request failed${detail}` };
-}
-
-function isAbort(error: unknown): boolean {
-	return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
-}
-
-/** The endpoint's `{ error: { code, message, issues? } }`, or a generic error when the body is not that. */
-function responseError(status: number, body: unknown): SyncError {
-	const detail = isPlainObject(body) ? body.error : undefined;
-	if (isPlainObject(detail) && typeof detail.code === 'string' && typeof detail.message === 'string') {
-		const error: SyncError = { status, code: detail.code, message: detail.message };
-		const issues = Array.isArray(detail.issues) ? detail.issues.filter(isIssue) : [];
-		if (issues.length > 0) error.issues = issues.map((issue) => ({ path: [...issue.path], message: issue.message }));
-		return error;
+	const { code, message, issues } = obj(body.error);
+	if (typeof code !== 'string' || typeof message !== 'string') {
+		// A 2xx without a `data` object is as unusable as a 500 page.
+		return { ok: false, error: { status, code: 'server_error', message: `HTTP ${status}: no usable answer` } };
 	}
-	// A 2xx without a `data` object is as unusable as a 500 page.
-	return {
-		status,
-		code: 'server_error',
-		message: `The update endpoint answered with HTTP ${status} and no usable body`
-	};
-}
-
-function isIssue(value: unknown): value is SyncIssue {
-	return (
-		isPlainObject(value) &&
-		typeof value.message === 'string' &&
-		Array.isArray(value.path) &&
-		value.path.every((segment) => typeof segment === 'string')
+	const error: SyncError = { status, code, message };
+	const valid = (Array.isArray(issues) ? issues : []).map(obj).filter(
+		(issue): issue is Json & SyncIssue =>
+			typeof issue.message === 'string' &&
+			Array.isArray(issue.path) &&
+			issue.path.every((segment) => typeof segment === 'string')
 	);
-}
-
-function isSyncInfo(value: unknown): value is SyncInfo {
-	return (
-		isPlainObject(value) &&
-		typeof value.id === 'string' &&
-		typeof value.version === 'number' &&
-		Number.isFinite(value.version)
-	);
+	if (valid.length) error.issues = valid.map(({ path, message }) => ({ path: [...path], message }));
+	return { ok: false, error };
 }
