@@ -209,7 +209,9 @@ export function defineSessionSync<
 			...app,
 			jwt: async (params) => {
 				const token = params.token as Token;
-				const snapshot = JSON.stringify(token);
+				// Only a plain read may skip its cookie write; remember what it looked like before the
+				// app's callback (which may change the token in place) to tell whether anything changed.
+				const snapshot = !params.trigger && !state.pending ? JSON.stringify(token) : undefined;
 				let nativePatch: Record<string, unknown> | null = null;
 				let appParams = params;
 				if (params.trigger === 'update') {
@@ -246,7 +248,7 @@ export function defineSessionSync<
 					if (issues.length > 0) pending.issues = issues;
 					return merged as never;
 				}
-				if (!params.trigger) {
+				if (snapshot !== undefined) {
 					state.skipWrite = isFresh(result, updateAge) && JSON.stringify(result) === snapshot;
 				}
 				return result as never;
