@@ -1,4 +1,4 @@
-import { getContext, hasContext, setContext } from 'svelte';
+import { getContext, setContext } from 'svelte';
 import type { SessionSyncStore, SyncSession } from '../types.js';
 
 /** Private key: only these two functions can read or write the store in context. */
@@ -43,11 +43,7 @@ export function setSessionSync<Session extends SyncSession<object> = SyncSession
  * ```
  */
 export function getSessionSync<Session extends SyncSession<object> = SyncSession>(): SessionSyncStore<Session> {
-	if (!hasContext(KEY)) {
-		throw new Error(
-			'getSessionSync() found no session store: call setSessionSync(createSessionSync({ session: data.session })) ' +
-				'in a parent component, usually the root +layout.svelte'
-		);
-	}
-	return getContext<SessionSyncStore<Session>>(KEY);
+	const store = getContext<SessionSyncStore<Session> | undefined>(KEY);
+	if (!store) throw new Error('getSessionSync() found no session store: call setSessionSync() in a parent component');
+	return store;
 }

@@ -14,9 +14,7 @@ import {
 	type SyncStatus,
 	type UpdateResult
 } from '../types.js';
-import { openSessionChannel, type SessionMessage } from './channel.js';
 import { composePatch } from './compose-patch.js';
-import { runExclusive } from './lock.js';
 import { sendPatch, updateUrl, type SendResult } from './request.js';
 
 /**
@@ -37,31 +35,64 @@ const LOCK_NAME = 'sveltekit-session-sync:update';
 
 type Json = Record<string, unknown>;
 
-/** A patch waiting to be sent (or in flight), with the caller waiting for its result. */
-interface PatchEntry<Session> {
-	kind: 'patch';
-	patch: Json;
-	resolve: (result: UpdateResult<Session>) => void;
+/**
+ * A queued (or in-flight) entry: a patch with the caller waiting for its result, or, without `patch`,
+ * a repair that re-sends the confirmed values of the confirmed fields (its body is computed when sent).
+ */
+interface Entry<Session> {
+	patch?: Json;
+	resolve?: (result: UpdateResult<Session>) => void;
 }
 
-/** Re-send the confirmed values of the confirmed fields; its body is computed when it is sent. */
-interface RepairEntry {
-	kind: 'repair';
+/** What tabs tell each other: a confirmed session, or `null` after a sign-out. */
+interface SessionMessage<Session> {
+	type: 'session';
+	session: Session | null;
+	/** Top-level fields whose values this update confirmed, so other tabs can repair them too. */
+	fields?: string[];
 }
 
-type Entry<Session> = PatchEntry<Session> | RepairEntry;
+const failure = (code: string, message: string): { ok: false; error: SyncError } => ({
+	ok: false,
+	error: { status: 0, code, message }
+});
 
-const SSR_ERROR: SyncError = {
-	status: 0,
-	code: 'ssr',
-	message: 'sessionSync.update() cannot run during server-side rendering'
-};
+const signedOut = () => failure('signed_out', 'Signed out: there is no session to update');
 
-const SIGNED_OUT_ERROR: SyncError = {
-	status: 0,
-	code: 'signed_out',
-	message: 'There is no session to update: the user is signed out'
-};
+const noop = () => {};
+
+/** Checked at call time (not import time) so one module serves both SSR and the browser. */
+const isBrowser = () => typeof window !== 'undefined';
+
+/** A field's own value, or `undefined` (never an inherited one). */
+const own = (object: Json, key: string) => (hasOwn(object, key) ? object[key] : undefined);
+
+/**
+ * The in-tab fallback for Web Locks: the tail of the queue of tasks, shared by the stores of a page.
+ * It holds only promises of work, never user data (on the server nothing ever runs here).
+ */
+let tail: Promise<unknown> = Promise.resolve();
+
+/**
+ * Run `task` holding the one update lock: across the tabs of this browser through Web Locks or, where
+ * they are missing or refuse (no `navigator.locks`, a SecurityError…), across the stores of this tab.
+ * Each response replaces the whole session cookie, so two updates in flight would lose one of them.
+ */
+async function runExclusive(task: () => Promise<void>): Promise<void> {
+	let started = false;
+	try {
+		return await navigator.locks.request(LOCK_NAME, () => {
+			started = true;
+			return task();
+		});
+	} catch (error) {
+		// Errors from `task` itself pass on; a refused lock must not lose the update.
+		if (started) throw error;
+		const run = tail.then(task);
+		tail = run.catch(noop);
+		return run;
+	}
+}
 
 /**
  * Create the browser store of the session: a Svelte readable of the optimistic session with methods to
@@ -103,7 +134,10 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	const url = updateUrl(options.endpoint ?? DEFAULT_ENDPOINT, options.flag ?? DEFAULT_FLAG);
 	// Bound late so tests and polyfills that replace globalThis.fetch afterwards are honoured.
 	const fetcher: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-	const invalidateHook = options.invalidate ?? defaultInvalidate;
+	const invalidateHook =
+		options.invalidate ??
+		// Outside a SvelteKit app (tests, a router not started yet) this rejects, and that is ignored.
+		(() => import('$app/navigation').then((navigation) => navigation.invalidate(SESSION_DEPENDENCY)));
 
 	/** The session as last confirmed by the server or adopted from page data / another tab. */
 	let confirmed: Session | null = options.session ?? null;
@@ -114,9 +148,10 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	/** The entries of the request in flight, then the entries not sent yet, in order. */
 	let inFlight: Entry<Session>[] = [];
 	let queue: Entry<Session>[] = [];
+	/** Confirmed, then the in-flight patches, then the unsent ones. `null` exactly when `confirmed` is. */
 	let optimistic: Session | null = confirmed;
 	let lastError: SyncError | null = null;
-	let scheduled = false;
+	/** A send loop is scheduled or running; it runs until the queue is empty. */
 	let pumping = false;
 
 	const sessionStore = writable<Session | null>(optimistic);
@@ -125,75 +160,99 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	// Makes `current` reactive when read in runes code (templates, $derived, $effect); a no-op elsewhere.
 	const track = createSubscriber((changed) => {
 		let initial = true;
-		return sessionStore.subscribe(() => {
-			if (initial) initial = false;
-			else changed();
-		});
+		return sessionStore.subscribe(() => (initial ? (initial = false) : changed()));
 	});
 
 	// Only in a browser: on the server a channel would carry one request's session into another's.
-	const channel =
-		options.broadcast !== false && isBrowser()
-			? openSessionChannel<Session>(options.broadcast ?? DEFAULT_CHANNEL, receive)
-			: null;
-	// A page that loads signed out (for instance right after a sign-out form post and its redirect)
-	// proves the cookie is gone for the whole browser: tell the tabs that still show a session.
-	if (confirmed === null) channel?.post({ type: 'session', session: null });
-
-	function publish() {
-		sessionStore.set(optimistic);
+	// Missing or refused BroadcastChannel: no cross-tab sharing, the tabs catch up on navigation.
+	let channel: BroadcastChannel | undefined;
+	if (options.broadcast !== false && isBrowser()) {
+		try {
+			channel = new BroadcastChannel(options.broadcast ?? DEFAULT_CHANNEL);
+			channel.onmessage = ({ data }: MessageEvent) => {
+				// Accept only `{ type: 'session', session: null | { user: {…} }, fields?: string[] }`.
+				if (
+					isPlainObject(data) &&
+					data.type === 'session' &&
+					(data.session === null || (isPlainObject(data.session) && isPlainObject(data.session.user))) &&
+					(data.fields === undefined ||
+						(Array.isArray(data.fields) && data.fields.every((field) => typeof field === 'string')))
+				) {
+					receive(data as unknown as SessionMessage<Session>);
+				}
+			};
+		} catch {
+			channel = undefined;
+		}
 	}
 
-	/** Optimistic = confirmed, then the in-flight patches, then the unsent ones. */
-	function recompute() {
-		if (confirmed === null) {
-			optimistic = null;
-		} else {
-			let user = confirmed.user as Json;
-			for (const entry of [...inFlight, ...queue]) {
-				if (entry.kind === 'patch') user = mergePatch(user, entry.patch);
-			}
-			optimistic = user === confirmed.user ? confirmed : ({ ...confirmed, user } as Session);
+	function post(session: Session | null, fields?: string[]) {
+		try {
+			channel?.postMessage({ type: 'session', session, fields } satisfies SessionMessage<Session>);
+		} catch {
+			// A session that cannot be cloned (or a closed channel) is simply not shared.
 		}
-		publish();
+	}
+
+	// A page that loads signed out (for instance right after a sign-out form post and its redirect)
+	// proves the cookie is gone for the whole browser: tell the tabs that still show a session.
+	if (!confirmed) post(null);
+
+	function publish(session: Session | null) {
+		sessionStore.set((optimistic = session));
+	}
+
+	function recompute() {
+		let session = confirmed;
+		for (const entry of [...inFlight, ...queue]) {
+			if (entry.patch && session) session = { ...session, user: mergePatch(session.user as Json, entry.patch) };
+		}
+		publish(session);
 	}
 
 	function refreshStatus() {
-		const busy = inFlight.length > 0 || queue.length > 0;
-		statusStore.set(busy ? 'saving' : lastError ? 'error' : 'idle');
+		statusStore.set(inFlight.length || queue.length ? 'saving' : lastError ? 'error' : 'idle');
 	}
 
 	function runInvalidate() {
-		try {
-			const result = invalidateHook();
-			if (isThenable(result)) result.then(undefined, () => {});
-		} catch {
-			// Refreshing page data is a courtesy; the store already holds the confirmed session.
-		}
+		// Refreshing page data is a courtesy (the store already holds the confirmed session): never throws.
+		(async () => invalidateHook())().catch(noop);
 	}
 
-	function update(input: PatchInput<Session>): Promise<UpdateResult<Session>> {
-		if (!isBrowser()) return Promise.resolve({ ok: false, error: { ...SSR_ERROR } });
-		if (confirmed === null || optimistic === null) {
-			return Promise.resolve({ ok: false, error: { ...SIGNED_OUT_ERROR } });
-		}
-		let patch: Json;
+	/** Confirmed fields whose values differ between `from` and `to`. */
+	function lostFields(from: Json, to: Json): string[] {
+		return [...confirmedFields].filter((field) => !jsonEqual(own(from, field), own(to, field)));
+	}
+
+	async function update(input: PatchInput<Session>): Promise<UpdateResult<Session>> {
+		if (!isBrowser()) return failure('ssr', 'sessionSync.update() cannot run during server-side rendering');
+		const current = optimistic;
+		if (!current) return signedOut();
+		let patch: unknown;
 		try {
-			const raw =
-				typeof input === 'function' ? input(copyOf(optimistic.user)) : input;
-			patch = toJsonPatch(raw);
+			if (typeof input === 'function') {
+				// A copy, so that a callback that mutates its argument cannot corrupt the store.
+				let user = current.user;
+				try {
+					user = structuredClone(user);
+				} catch {
+					// Not cloneable: the callback reads the value itself.
+				}
+				input = input(user);
+			}
+			// A deep copy as it will travel (JSON), so later mutation by the caller cannot reach it.
+			if (!isPlainObject(input) || !isPlainObject((patch = JSON.parse(JSON.stringify(input))))) {
+				throw new TypeError('a patch must be a plain JSON object');
+			}
 		} catch (error) {
-			const detail = error instanceof Error ? error.message : String(error);
-			return Promise.resolve({
-				ok: false,
-				error: { status: 0, code: 'invalid_patch', message: `Invalid patch: ${detail}` }
-			});
+			return failure('invalid_patch', `Invalid patch: ${error instanceof Error ? error.message : 'not JSON'}`);
 		}
-		const current: Session = optimistic;
-		return new Promise<UpdateResult<Session>>((resolve) => {
-			queue.push({ kind: 'patch', patch, resolve });
-			optimistic = { ...current, user: mergePatch(current.user as Json, patch) } as Session;
-			publish();
+		// Read again: the callback may have updated or signed out meanwhile.
+		const base = optimistic;
+		if (!base) return signedOut();
+		return new Promise((resolve) => {
+			queue.push({ patch: patch as Json, resolve });
+			publish({ ...base, user: mergePatch(base.user as Json, patch as Json) });
 			refreshStatus();
 			schedule();
 		});
@@ -201,223 +260,150 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 
 	/** Send in a microtask, so that a burst of updates in one tick goes out as one request. */
 	function schedule() {
-		if (scheduled || pumping) return;
-		scheduled = true;
-		queueMicrotask(() => {
-			scheduled = false;
-			void pump();
+		if (pumping) return;
+		pumping = true;
+		queueMicrotask(async () => {
+			while (queue.length) await runExclusive(sendNext).catch(noop);
+			pumping = false;
+			refreshStatus();
 		});
 	}
 
-	async function pump() {
-		if (pumping) return;
-		pumping = true;
-		try {
-			while (queue.length > 0) {
-				await runExclusive(LOCK_NAME, sendNext).catch(() => {});
-			}
-		} finally {
-			pumping = false;
-			refreshStatus();
-		}
-	}
-
-	/** Take the batch only once the lock is held, so patches made while waiting join it. */
+	/**
+	 * Send the longest prefix of the queue that composes into one exact merge patch. It is taken only
+	 * once the lock is held, so patches made while waiting join it.
+	 */
 	async function sendNext() {
-		const batch = takeBatch();
-		if (batch === null) return;
-		const result: SendResult =
-			confirmed === null ? { ok: false, error: { ...SIGNED_OUT_ERROR } } : await sendPatch(fetcher, url, batch.body);
-		settle(batch.entries, batch.body, result);
-	}
-
-	/** Move the longest prefix of the queue that composes into one exact merge patch into flight. */
-	function takeBatch(): { entries: Entry<Session>[]; body: Json } | null {
 		let body: Json = {};
-		const entries: Entry<Session>[] = [];
 		let taken = 0;
 		for (const entry of queue) {
-			if (entry.kind === 'repair') {
-				if (entries.length > 0) break;
-				body = repairPatch();
+			if (!entry.patch) {
+				if (taken) break;
+				// The confirmed values of every confirmed field; `null` removes one the confirmed user lacks.
+				for (const field of confirmedFields) body[field] = own(confirmed!.user as Json, field) ?? null;
 			} else {
 				const next = composePatch(body, entry.patch);
-				if (next === undefined) break;
+				if (!next) break;
 				body = next;
 			}
-			entries.push(entry);
-			taken += 1;
+			taken++;
 		}
-		queue = queue.slice(taken);
-		if (entries.length === 1 && entries[0].kind === 'repair' && Object.keys(body).length === 0) {
-			refreshStatus();
-			return null;
-		}
+		const entries = queue.splice(0, taken);
+		// Nothing to send: the queue was dropped while waiting, or a repair found nothing to repair.
+		if (!Object.keys(body).length && !entries.some((entry) => entry.patch)) return refreshStatus();
 		inFlight = entries;
-		return { entries, body };
-	}
-
-	/** The confirmed values of every confirmed field; `null` removes one the confirmed user lacks. */
-	function repairPatch(): Json {
-		const patch: Json = {};
-		if (confirmed === null) return patch;
-		const user = confirmed.user as Json;
-		for (const field of confirmedFields) patch[field] = hasOwn(user, field) ? user[field] : null;
-		return patch;
+		const result = await sendPatch(fetcher, url, body);
+		let outcome: UpdateResult<Session> = result.ok ? signedOut() : result;
+		try {
+			inFlight = [];
+			if (!result.ok) {
+				errorStore.set((lastError = result.error));
+				// Dropping the failed patch from flight rolls back exactly its fields to the confirmed
+				// values, while later pending patches stay applied.
+				recompute();
+			} else if (confirmed) {
+				outcome = { ok: true, session: confirm(body, result) };
+			}
+			refreshStatus();
+		} finally {
+			for (const entry of entries) entry.resolve?.(outcome);
+		}
 	}
 
 	function queueRepair() {
-		if (queue.some((entry) => entry.kind === 'repair')) return;
+		if (queue.some((entry) => !entry.patch)) return;
 		// First in the queue: unsent patches are composed on top of the repaired values.
-		queue.unshift({ kind: 'repair' });
+		queue.unshift({});
 		refreshStatus();
 		schedule();
 	}
 
-	function settle(entries: Entry<Session>[], body: Json, result: SendResult) {
-		let outcome: UpdateResult<Session> = result.ok
-			? { ok: false, error: { ...SIGNED_OUT_ERROR } }
-			: { ok: false, error: result.error };
-		try {
-			inFlight = [];
-			if (result.ok && confirmed !== null) {
-				const session = confirm(body, result);
-				outcome = { ok: true, session };
-			} else if (!result.ok) {
-				lastError = result.error;
-				errorStore.set(lastError);
-				// Dropping the failed patch from flight rolls back exactly its fields to the confirmed
-				// values, while later pending patches stay applied.
-				recompute();
-			}
-			refreshStatus();
-		} finally {
-			for (const entry of entries) if (entry.kind === 'patch') entry.resolve(outcome);
-		}
-	}
-
 	/** Take a successful response as the new confirmed session (server wins). */
-	function confirm(body: Json, result: Extract<SendResult, { ok: true }>): Session {
-		const base = confirmed as Session;
+	function confirm(body: Json, { data, sync, expires }: Extract<SendResult, { ok: true }>): Session {
+		const base = confirmed!;
 		const prior = confirmedSync;
 		const sent = Object.keys(body);
-		let user = result.data;
-		let repair = false;
-		const sameId = prior !== null && result.sync !== undefined && result.sync.id === prior.id;
-		if (sameId && result.sync!.version <= prior.version) {
+		let user = data;
+		const sameId = !!sync && sync.id === prior?.id;
+		if (sameId && sync.version <= prior!.version) {
 			// The cookie this patch was merged into was older than our last confirmed update (a stale
 			// parallel request put it back; see the Auth.js JWT session race). Keep what we confirmed
 			// for the fields this request did not carry, and send them again.
 			const keep: Json = {};
-			const previous = base.user as Json;
-			for (const field of confirmedFields) {
-				if (sent.includes(field)) continue;
-				const expected = hasOwn(previous, field) ? previous[field] : undefined;
-				const actual = hasOwn(user, field) ? user[field] : undefined;
-				if (!jsonEqual(expected, actual)) keep[field] = expected === undefined ? null : expected;
+			for (const field of lostFields(base.user as Json, user)) {
+				if (!sent.includes(field)) keep[field] = own(base.user as Json, field) ?? null;
 			}
-			if (Object.keys(keep).length > 0) {
+			if (Object.keys(keep).length) {
 				user = mergePatch(user, keep);
-				repair = true;
+				queueRepair();
 			}
 		}
-		if (result.sync && !sameId) confirmedFields.clear();
+		if (sync && !sameId) confirmedFields.clear();
 		for (const field of sent) confirmedFields.add(field);
-		if (result.sync && (!sameId || result.sync.version > prior!.version)) confirmedSync = { ...result.sync };
-
 		const next = { ...base, user } as Session;
-		if (result.sync) (next as SyncSession).sync = { ...result.sync };
-		if (result.expires) (next as SyncSession).expires = result.expires;
+		if (sync) {
+			if (!sameId || sync.version > prior!.version) confirmedSync = { ...sync };
+			next.sync = { ...sync };
+		}
+		if (expires) next.expires = expires;
 		confirmed = next;
-		lastError = null;
-		errorStore.set(null);
-		if (repair) queueRepair();
+		errorStore.set((lastError = null));
 		recompute();
-		channel?.post({ type: 'session', session: next, fields: sent });
+		post(next, sent);
 		runInvalidate();
 		return next;
 	}
 
 	/** True when `incoming` is the current session at a version older than the last confirmed one. */
-	function isStale(incoming: Session): boolean {
-		const sync = incoming.sync;
-		return (
-			sync !== undefined &&
-			confirmedSync !== null &&
-			sync.id === confirmedSync.id &&
-			sync.version < confirmedSync.version
-		);
-	}
-
-	/** True when `incoming` lacks a value this store saw confirmed. */
-	function lostConfirmedValues(incoming: Session): boolean {
-		if (confirmed === null) return false;
-		const known = confirmed.user as Json;
-		const seen = incoming.user as Json;
-		for (const field of confirmedFields) {
-			const expected = hasOwn(known, field) ? known[field] : undefined;
-			const actual = hasOwn(seen, field) ? seen[field] : undefined;
-			if (!jsonEqual(expected, actual)) return true;
-		}
-		return false;
+	function isStale({ sync }: Session): boolean {
+		return !!sync && sync.id === confirmedSync?.id && sync.version < confirmedSync.version;
 	}
 
 	function signOut(): boolean {
-		if (confirmed === null) return false;
-		confirmed = null;
-		confirmedSync = null;
+		if (!confirmed) return false;
+		confirmed = confirmedSync = null;
 		confirmedFields.clear();
 		// Unsent patches have no session to go to; a request in flight finishes on its own.
-		const dropped = queue.filter((entry): entry is PatchEntry<Session> => entry.kind === 'patch');
+		const dropped = queue;
 		queue = [];
 		try {
 			recompute();
 			refreshStatus();
 		} finally {
-			for (const entry of dropped) entry.resolve({ ok: false, error: { ...SIGNED_OUT_ERROR } });
+			for (const entry of dropped) entry.resolve?.(signedOut());
 		}
 		return true;
 	}
 
 	/** Make `incoming` the confirmed base and re-apply every pending patch on top. */
-	function replaceBase(incoming: Session, fields?: string[]) {
+	function replaceBase(incoming: Session, fields: string[] = []) {
 		const sync = incoming.sync;
-		if (!sync || !confirmedSync || sync.id !== confirmedSync.id) confirmedFields.clear();
+		if (!sync || sync.id !== confirmedSync?.id) confirmedFields.clear();
 		confirmedSync = sync ? { id: sync.id, version: sync.version } : null;
-		if (fields) for (const field of fields) confirmedFields.add(field);
+		for (const field of fields) confirmedFields.add(field);
 		confirmed = incoming;
 		recompute();
 	}
 
 	function adopt(session: Session | null | undefined) {
-		const incoming = session ?? null;
-		if (incoming === null) {
-			if (signOut()) channel?.post({ type: 'session', session: null });
-			return;
-		}
-		if (isStale(incoming)) {
+		if (!session) {
+			if (signOut()) post(null);
+		} else if (!isStale(session)) {
+			replaceBase(session);
+		} else if (lostFields(confirmed!.user as Json, session.user as Json).length) {
 			// Older page data than our last confirmed update: do not show it, and put the confirmed
 			// values back into the cookie in case the request that loaded it also re-set it.
-			if (lostConfirmedValues(incoming)) queueRepair();
-			return;
+			queueRepair();
 		}
-		replaceBase(incoming);
 	}
 
 	/** A message from another tab: same rules as page data, but a stale one is only ignored (that
 	 * tab's own store repairs what its request saw). */
-	function receive(message: SessionMessage<Session>) {
-		if (message.session === null) {
-			if (signOut()) runInvalidate();
-			return;
-		}
-		if (isStale(message.session)) return;
-		replaceBase(message.session, message.fields);
+	function receive({ session, fields }: SessionMessage<Session>) {
+		// Nothing to do for a stale session, or a sign-out when this tab is already signed out.
+		if (session ? isStale(session) : !signOut()) return;
+		if (session) replaceBase(session, fields);
 		runInvalidate();
-	}
-
-	function destroy() {
-		channel?.close();
 	}
 
 	return {
@@ -430,47 +416,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		adopt,
 		status: { subscribe: statusStore.subscribe },
 		error: { subscribe: errorStore.subscribe },
-		destroy
+		destroy() {
+			channel?.close();
+		}
 	};
-}
-
-/** Checked at call time (not import time) so one module serves both SSR and the browser. */
-function isBrowser(): boolean {
-	return typeof window !== 'undefined';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-	return (
-		(typeof value === 'object' || typeof value === 'function') &&
-		value !== null &&
-		typeof (value as { then?: unknown }).then === 'function'
-	);
-}
-
-/** A copy for callbacks to read, so a callback that mutates its argument cannot corrupt the store. */
-function copyOf<T>(value: T): T {
-	try {
-		return structuredClone(value);
-	} catch {
-		return value;
-	}
-}
-
-/** A deep copy of a plain-object patch as it will travel (JSON), so later mutation cannot reach it. */
-function toJsonPatch(raw: unknown): Json {
-	if (!isPlainObject(raw)) throw new TypeError('a patch must be a plain object');
-	const copy: unknown = JSON.parse(JSON.stringify(raw));
-	if (!isPlainObject(copy)) throw new TypeError('a patch must be a plain object');
-	return copy;
-}
-
-/** Re-run `load` functions that depend on the session; only in a browser, never throws. */
-async function defaultInvalidate(): Promise<void> {
-	if (!isBrowser()) return;
-	try {
-		const { invalidate } = await import('$app/navigation');
-		await invalidate(SESSION_DEPENDENCY);
-	} catch {
-		// Outside a SvelteKit app (tests, a router not started yet) there is nothing to invalidate.
-	}
 }
