@@ -1,28 +1,16 @@
 // Shared helpers of the benchmarks: plain Node ESM, no TypeScript, so `node bench/run.js` needs no loader.
-// The server and cookie logic mirror tests/helpers/{server,session}.ts (kept small on purpose).
-import { spawn } from 'node:child_process';
+// Servers start through scripts/demo.js, like the tests'.
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_SECRET, startDemo } from '../scripts/demo.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TMP = resolve(ROOT, 'bench/.tmp');
 /** Same secret as the tests; the bench server never serves real users. */
-export const SECRET = 'test-secret-for-sveltekit-session-sync-0123456789';
+export const SECRET = TEST_SECRET;
 export const SESSION_COOKIE = 'authjs.session-token';
 export const UPDATE_PATH = '/api/update-user-data?query=update-user-data';
-
-export function freePort() {
-	return new Promise((done, fail) => {
-		const server = createServer();
-		server.once('error', fail);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => done(port));
-		});
-	});
-}
 
 let snapshot = null;
 
@@ -55,52 +43,8 @@ function spinWait(ms) {
 }
 
 /** `node build` (a private copy of it) on a free 127.0.0.1 port with the bench-only routes switched on. */
-export async function startServer(env = {}, nodeArgs = []) {
-	const build = buildSnapshot();
-	const port = await freePort();
-	const url = `http://127.0.0.1:${port}`;
-	let log = '';
-	const child = spawn(process.execPath, [...nodeArgs, resolve(build, 'index.js')], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			HOST: '127.0.0.1',
-			PORT: String(port),
-			ORIGIN: url,
-			AUTH_SECRET: SECRET,
-			SESSION_SYNC_BENCH: '1',
-			...env
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	child.stdout.on('data', (c) => (log += c));
-	child.stderr.on('data', (c) => (log += c));
-	const deadline = Date.now() + 20_000;
-	for (;;) {
-		if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${log}`);
-		try {
-			const response = await fetch(`${url}/auth/providers`);
-			await response.arrayBuffer();
-			break;
-		} catch {
-			if (Date.now() > deadline) throw new Error(`server did not start:\n${log}`);
-			await new Promise((r) => setTimeout(r, 100));
-		}
-	}
-	return {
-		url,
-		pid: child.pid,
-		process: child,
-		output: () => log,
-		stop: () =>
-			new Promise((done) => {
-				if (child.exitCode !== null) return done();
-				child.once('exit', () => done());
-				child.kill('SIGTERM');
-				setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-			})
-	};
+export function startServer(env = {}, nodeArgs = []) {
+	return startDemo({ env: { SESSION_SYNC_BENCH: '1', ...env }, nodeArgs, buildDir: buildSnapshot() });
 }
 
 /** Resident set size of a process in KiB (Linux). */

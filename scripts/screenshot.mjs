@@ -8,17 +8,16 @@
  * drives Chromium through playwright-core (CHROMIUM_PATH, default /usr/bin/chromium), and stops the
  * server again. Nothing is mocked: the values are saved through the demo's editor.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startDemo } from './demo.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const output = resolve(root, process.argv[2] ?? 'docs/screenshot.png');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = CHROMIUM_PATH;
 
 if (!existsSync(resolve(root, 'build/index.js'))) fail('build/index.js is missing: run `npm run build` first');
 if (!existsSync(executablePath)) fail(`no Chromium at ${executablePath} — install it with apt-get install -y chromium`);
@@ -28,71 +27,11 @@ function fail(message) {
 	process.exit(1);
 }
 
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-	return new Promise((done, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-			server.close(() => done(port));
-		});
-	});
-}
-
-/** `node build` on a free port; resolves once it answers. */
-async function startServer() {
-	const port = await freePort();
-	const url = `http://127.0.0.1:${port}`;
-	let log = '';
-	const child = spawn(process.execPath, ['build/index.js'], {
-		cwd: root,
-		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			HOST: '127.0.0.1',
-			PORT: String(port),
-			ORIGIN: url,
-			AUTH_SECRET: randomBytes(33).toString('base64')
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	child.stdout.on('data', (chunk) => (log += chunk));
-	child.stderr.on('data', (chunk) => (log += chunk));
-	const deadline = Date.now() + 20_000;
-	for (;;) {
-		if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${log}`);
-		try {
-			await (await fetch(`${url}/auth/providers`)).arrayBuffer();
-			break;
-		} catch {
-			if (Date.now() > deadline) throw new Error(`server did not start:\n${log}`);
-			await new Promise((r) => setTimeout(r, 100));
-		}
-	}
-	const stop = () =>
-		new Promise((done) => {
-			if (child.exitCode !== null) return done(undefined);
-			child.once('exit', () => done(undefined));
-			child.kill('SIGTERM');
-			setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-		});
-	return { url, stop };
-}
-
-const server = await startServer();
+const server = await startDemo({ env: { AUTH_SECRET: randomBytes(33).toString('base64') } });
 const browser = await chromium.launch({
 	executablePath,
 	headless: true,
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--disable-quic',
-		'--no-first-run',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync'
-	]
+	args: CHROMIUM_ARGS
 });
 try {
 	const context = await browser.newContext({

@@ -18,6 +18,7 @@ import {
 	type Route
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, vi } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/demo.js';
 
 export const baseURL = inject('baseURL');
 
@@ -25,8 +26,7 @@ export const baseURL = inject('baseURL');
 // checks that must be fast say so with their own `timeout`.
 vi.setConfig({ expect: { poll: { timeout: 5000, interval: 50 } } });
 
-/** Where the browser is: `CHROMIUM_PATH`, else Debian's package. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 
 const IN_CI = process.env.CI === 'true';
 
@@ -64,15 +64,7 @@ export async function launch(): Promise<Browser> {
 	}
 	return chromium.launch({
 		executablePath: CHROMIUM_PATH,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync'
-		],
+		args: CHROMIUM_ARGS,
 		headless: true
 	});
 }
