@@ -16,6 +16,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 	return proto === Object.prototype || proto === null;
 }
 
+/** True for strings. */
+export const isString = (value: unknown): value is string => typeof value === 'string';
+
 /** Own property check that cannot be fooled by an own `hasOwnProperty` key. */
 export function hasOwn(object: object, key: string): boolean {
 	return Object.prototype.hasOwnProperty.call(object, key);
@@ -84,14 +87,10 @@ export function mergePatch<T extends Record<string, unknown>>(
 /** Deep equality for JSON values (used to tell whether a token really changed). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
 	if (a === b) return true;
-	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-	if (Array.isArray(a) !== Array.isArray(b)) return false;
-	const ka = Object.keys(a);
-	const kb = Object.keys(b);
-	if (ka.length !== kb.length) return false;
-	for (const key of ka) {
-		if (!hasOwn(b, key)) return false;
-		if (!jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-	}
-	return true;
+	if (typeof a !== 'object' || typeof b !== 'object' || !a || !b || Array.isArray(a) !== Array.isArray(b)) return false;
+	const keys = Object.keys(a);
+	return (
+		keys.length === Object.keys(b).length &&
+		keys.every((key) => hasOwn(b, key) && jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+	);
 }

@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity';
 import { writable } from 'svelte/store';
-import { hasOwn, isPlainObject, jsonEqual, mergePatch } from '../patch.js';
+import { hasOwn, isPlainObject, isString, jsonEqual, mergeValue } from '../patch.js';
 import {
 	DEFAULT_ENDPOINT,
 	DEFAULT_FLAG,
@@ -15,7 +15,7 @@ import {
 	type UpdateResult
 } from '../types.js';
 import { composePatch } from './compose-patch.js';
-import { sendPatch, updateUrl, type SendResult } from './request.js';
+import { failure, sendPatch, updateUrl, type SendResult } from './request.js';
 
 /**
  * Default BroadcastChannel name shared by the tabs of one browser.
@@ -52,17 +52,12 @@ interface SessionMessage<Session> {
 	fields?: string[];
 }
 
-const failure = (code: string, message: string): { ok: false; error: SyncError } => ({
-	ok: false,
-	error: { status: 0, code, message }
-});
-
-const signedOut = () => failure('signed_out', 'Signed out: there is no session to update');
+const signedOut = () => failure('signed_out', 'Signed out');
 
 const noop = () => {};
 
-/** Checked at call time (not import time) so one module serves both SSR and the browser. */
-const isBrowser = () => typeof window !== 'undefined';
+/** `mergePatch` without its wrapper. */
+const merge = mergeValue as (target: Json, patch: Json) => Json;
 
 /** A field's own value, or `undefined` (never an inherited one). */
 const own = (object: Json, key: string) => (hasOwn(object, key) ? object[key] : undefined);
@@ -131,6 +126,9 @@ async function runExclusive(task: () => Promise<void>): Promise<void> {
 export function createSessionSync<Session extends SyncSession<object> = SyncSession>(
 	options: SessionSyncOptions<Session> = {}
 ): SessionSyncStore<Session> {
+	// Checked per store, not at import, so one module serves both SSR and the browser (a store made
+	// during SSR serves that request only; hydration makes the browser's own).
+	const browser = typeof window !== 'undefined';
 	const url = updateUrl(options.endpoint ?? DEFAULT_ENDPOINT, options.flag ?? DEFAULT_FLAG);
 	// Bound late so tests and polyfills that replace globalThis.fetch afterwards are honoured.
 	const fetcher: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -142,7 +140,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	/** The session as last confirmed by the server or adopted from page data / another tab. */
 	let confirmed: Session | null = options.session ?? null;
 	/** The highest version confirmed for the current session id; never goes back for one id. */
-	let confirmedSync: SyncInfo | null = confirmed?.sync ? { ...confirmed.sync } : null;
+	let confirmedSync: SyncInfo | null = confirmed?.sync ?? null;
 	/** Top-level fields whose values an update confirmed (here or in another tab), for repairs. */
 	const confirmedFields = new Set<string>();
 	/** The entries of the request in flight, then the entries not sent yet, in order. */
@@ -166,7 +164,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	// Only in a browser: on the server a channel would carry one request's session into another's.
 	// Missing or refused BroadcastChannel: no cross-tab sharing, the tabs catch up on navigation.
 	let channel: BroadcastChannel | undefined;
-	if (options.broadcast !== false && isBrowser()) {
+	if (options.broadcast !== false && browser) {
 		try {
 			channel = new BroadcastChannel(options.broadcast ?? DEFAULT_CHANNEL);
 			channel.onmessage = ({ data }: MessageEvent) => {
@@ -176,13 +174,13 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 					data.type === 'session' &&
 					(data.session === null || (isPlainObject(data.session) && isPlainObject(data.session.user))) &&
 					(data.fields === undefined ||
-						(Array.isArray(data.fields) && data.fields.every((field) => typeof field === 'string')))
+						(Array.isArray(data.fields) && data.fields.every(isString)))
 				) {
 					receive(data as unknown as SessionMessage<Session>);
 				}
 			};
 		} catch {
-			channel = undefined;
+			// No channel.
 		}
 	}
 
@@ -205,7 +203,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	function recompute() {
 		let session = confirmed;
 		for (const entry of [...inFlight, ...queue]) {
-			if (entry.patch && session) session = { ...session, user: mergePatch(session.user as Json, entry.patch) };
+			if (entry.patch && session) session = { ...session, user: merge(session.user as Json, entry.patch) };
 		}
 		publish(session);
 	}
@@ -225,20 +223,15 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	}
 
 	async function update(input: PatchInput<Session>): Promise<UpdateResult<Session>> {
-		if (!isBrowser()) return failure('ssr', 'sessionSync.update() cannot run during server-side rendering');
+		if (!browser) return failure('ssr', 'sessionSync.update() cannot run during server-side rendering');
 		const current = optimistic;
 		if (!current) return signedOut();
 		let patch: unknown;
 		try {
 			if (typeof input === 'function') {
-				// A copy, so that a callback that mutates its argument cannot corrupt the store.
-				let user = current.user;
-				try {
-					user = structuredClone(user);
-				} catch {
-					// Not cloneable: the callback reads the value itself.
-				}
-				input = input(user);
+				// A copy, so that a callback that mutates its argument cannot corrupt the store (a user from
+				// page data or the server is always cloneable; one that is not makes an invalid_patch).
+				input = input(structuredClone(current.user));
 			}
 			// A deep copy as it will travel (JSON), so later mutation by the caller cannot reach it.
 			if (!isPlainObject(input) || !isPlainObject((patch = JSON.parse(JSON.stringify(input))))) {
@@ -252,7 +245,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		if (!base) return signedOut();
 		return new Promise((resolve) => {
 			queue.push({ patch: patch as Json, resolve });
-			publish({ ...base, user: mergePatch(base.user as Json, patch as Json) });
+			publish({ ...base, user: merge(base.user as Json, patch as Json) });
 			refreshStatus();
 			schedule();
 		});
@@ -334,18 +327,15 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 				if (!sent.includes(field)) keep[field] = own(base.user as Json, field) ?? null;
 			}
 			if (Object.keys(keep).length) {
-				user = mergePatch(user, keep);
+				user = merge(user, keep);
 				queueRepair();
 			}
 		}
 		if (sync && !sameId) confirmedFields.clear();
 		for (const field of sent) confirmedFields.add(field);
-		const next = { ...base, user } as Session;
-		if (sync) {
-			if (!sameId || sync.version > prior!.version) confirmedSync = { ...sync };
-			next.sync = { ...sync };
-		}
-		if (expires) next.expires = expires;
+		// `sync` is a fresh object from the response, read-only from here on.
+		if (sync && (!sameId || sync.version > prior!.version)) confirmedSync = sync;
+		const next = { ...base, user, ...(sync && { sync }), ...(expires && { expires }) } as Session;
 		confirmed = next;
 		errorStore.set((lastError = null));
 		recompute();
@@ -379,7 +369,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	function replaceBase(incoming: Session, fields: string[] = []) {
 		const sync = incoming.sync;
 		if (!sync || sync.id !== confirmedSync?.id) confirmedFields.clear();
-		confirmedSync = sync ? { id: sync.id, version: sync.version } : null;
+		confirmedSync = sync ?? null;
 		for (const field of fields) confirmedFields.add(field);
 		confirmed = incoming;
 		recompute();

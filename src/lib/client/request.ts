@@ -1,4 +1,4 @@
-import { isPlainObject } from '../patch.js';
+import { isPlainObject, isString } from '../patch.js';
 import type { SyncError, SyncInfo, SyncIssue } from '../types.js';
 
 /** What one request to the update endpoint came back with. */
@@ -7,6 +7,12 @@ export type SendResult =
 	| { ok: false; error: SyncError };
 
 type Json = Record<string, unknown>;
+
+/** A failed result: `{ ok: false, error: { status, code, message } }`. */
+export const failure = (code: string, message: string, status = 0): { ok: false; error: SyncError } => ({
+	ok: false,
+	error: { status, code, message }
+});
 
 /** An object to read fields from: the value itself when it is a plain object, else `{}`. */
 const obj = (value: unknown): Json => (isPlainObject(value) ? value : {});
@@ -50,8 +56,8 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 		response = await fetcher(url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(patch),
-			credentials: 'same-origin'
+			// The default credentials mode, same-origin, sends the session cookie.
+			body: JSON.stringify(patch)
 		});
 		// A body that is not JSON is no body; an abort while reading it is an abort.
 		body = obj(
@@ -61,34 +67,31 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 		);
 	} catch (error) {
 		// No response: status 0.
-		const message = error instanceof Error && error.message;
-		return {
-			ok: false,
-			error: { status: 0, code: isAbort(error) ? 'aborted' : 'network_error', message: message || 'Request failed' }
-		};
+		return failure(
+			isAbort(error) ? 'aborted' : 'network_error',
+			(error instanceof Error && error.message) || 'Request failed'
+		);
 	}
 	const status = response.status;
 	if (response.ok && isPlainObject(body.data)) {
 		const result: SendResult = { ok: true, data: body.data };
 		const sync = obj(body.sync);
-		if (typeof sync.id === 'string' && Number.isFinite(sync.version)) {
+		if (isString(sync.id) && Number.isFinite(sync.version)) {
 			result.sync = { id: sync.id, version: sync.version as number };
 		}
-		if (typeof body.expires === 'string') result.expires = body.expires;
+		if (isString(body.expires)) result.expires = body.expires;
 		return result;
 	}
 	const { code, message, issues } = obj(body.error);
-	if (typeof code !== 'string' || typeof message !== 'string') {
+	if (!isString(code) || !isString(message)) {
 		// A 2xx without a `data` object is as unusable as a 500 page.
-		return { ok: false, error: { status, code: 'server_error', message: `HTTP ${status}: no usable answer` } };
+		return failure('server_error', `HTTP ${status}: no usable answer`, status);
 	}
 	const error: SyncError = { status, code, message };
-	const valid = (Array.isArray(issues) ? issues : []).map(obj).filter(
-		(issue): issue is Json & SyncIssue =>
-			typeof issue.message === 'string' &&
-			Array.isArray(issue.path) &&
-			issue.path.every((segment) => typeof segment === 'string')
+	const valid = (Array.isArray(issues) ? issues : []).filter(
+		(issue: SyncIssue | null): issue is SyncIssue =>
+			isString(issue?.message) && Array.isArray(issue.path) && issue.path.every(isString)
 	);
-	if (valid.length) error.issues = valid.map(({ path, message }) => ({ path: [...path], message }));
+	if (valid.length) error.issues = valid;
 	return { ok: false, error };
 }
