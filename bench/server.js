@@ -118,7 +118,9 @@ export async function cookieSizes(server) {
 		['at sign-in', null],
 		['all fields max, ASCII (fav_num 100, bio 280, theme)', { fav_num: '9'.repeat(100), bio: 'b'.repeat(280), theme: 'system' }],
 		['all fields max, 3-byte UTF-8 (€)', { fav_num: '€'.repeat(100), bio: '€'.repeat(280), theme: 'system' }],
-		['all fields max, control chars (JSON \\u00XX, 6 B each)', { fav_num: '\u0001'.repeat(100), bio: '\u0001'.repeat(280), theme: 'system' }]
+		// The demo refuses other control characters; quotes and line breaks are the longest accepted (2 B each in JSON).
+		['all fields max, escaped characters (" and line breaks, 2 B each in JSON)', { fav_num: '"'.repeat(100), bio: '\n'.repeat(280), theme: 'system' }],
+		['control characters (refused by the demo\'s schemas, 422)', { fav_num: '\u0001'.repeat(100), bio: '\u0001'.repeat(280), theme: 'system' }]
 	];
 	const rows = [];
 	for (const [label, patch] of cases) {

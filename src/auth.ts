@@ -7,11 +7,18 @@ import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { defineSessionSync } from '$lib/server/index.js';
 
+/**
+ * Control characters other than tab and line breaks: JSON writes each as six bytes (`\u0000`), so
+ * allowing them would let a 280-character bio take most of a cookie.
+ */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const noControl = v.check((text: string) => !CONTROL.test(text), 'No control characters');
+
 /** The demo's writable fields: everything else in the token is read-only or server-only. */
 export const sessionSync = defineSessionSync({
 	fields: {
-		fav_num: v.pipe(v.string(), v.maxLength(100, 'At most 100 characters')),
-		bio: v.pipe(v.string(), v.maxLength(280, 'At most 280 characters')),
+		fav_num: v.pipe(v.string(), v.maxLength(100, 'At most 100 characters'), noControl),
+		bio: v.pipe(v.string(), v.maxLength(280, 'At most 280 characters'), noControl),
 		theme: v.picklist(['light', 'dark', 'system'], 'Choose light, dark or system')
 	},
 	expose: ['name', 'email', 'image'],

@@ -106,6 +106,7 @@ describe('update endpoint: every failure leaves the session exactly as it was', 
 		{ name: 'a bio of 281 characters', status: 422, code: 'invalid_patch', body: JSON.stringify({ bio: 'b'.repeat(281) }) },
 		{ name: 'a theme outside the list', status: 422, code: 'invalid_patch', body: '{"theme":"neon"}' },
 		{ name: 'a number where a string is expected', status: 422, code: 'invalid_patch', body: '{"fav_num":42}' },
+		{ name: 'control characters in the bio (six bytes each in the cookie)', status: 422, code: 'invalid_patch', body: JSON.stringify({ bio: '\u0001'.repeat(10) }) },
 		{ name: '__proto__ as raw JSON text', status: 422, code: 'invalid_patch', body: '{"__proto__":{"role":"admin"}}' },
 		{ name: 'constructor.prototype', status: 422, code: 'invalid_patch', body: '{"constructor":{"prototype":{"role":"admin"}}}' }
 	];
