@@ -11,7 +11,8 @@ export const MAX_DEPTH = 32;
 
 /** True for `{}`-like values: not null, not an array, and with `Object.prototype` or no prototype. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	// Arrays fail the prototype check (their prototype is `Array.prototype`, of any realm).
+	if (typeof value !== 'object' || !value) return false;
 	const proto = Object.getPrototypeOf(value);
 	return proto === Object.prototype || proto === null;
 }

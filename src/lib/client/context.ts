@@ -44,6 +44,6 @@ export function setSessionSync<Session extends SyncSession<object> = SyncSession
  */
 export function getSessionSync<Session extends SyncSession<object> = SyncSession>(): SessionSyncStore<Session> {
 	const store = getContext<SessionSyncStore<Session> | undefined>(KEY);
-	if (!store) throw new Error('getSessionSync() found no session store: call setSessionSync() in a parent component');
+	if (!store) throw new Error('getSessionSync() found no session store: call setSessionSync() in a parent');
 	return store;
 }

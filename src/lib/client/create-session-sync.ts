@@ -131,7 +131,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	const browser = typeof window !== 'undefined';
 	const url = updateUrl(options.endpoint ?? DEFAULT_ENDPOINT, options.flag ?? DEFAULT_FLAG);
 	// Bound late so tests and polyfills that replace globalThis.fetch afterwards are honoured.
-	const fetcher: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+	const fetcher: typeof fetch = options.fetch ?? ((...args) => fetch(...args));
 	const invalidateHook =
 		options.invalidate ??
 		// Outside a SvelteKit app (tests, a router not started yet) this rejects, and that is ignored.
@@ -172,7 +172,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 				if (
 					isPlainObject(data) &&
 					data.type === 'session' &&
-					(data.session === null || (isPlainObject(data.session) && isPlainObject(data.session.user))) &&
+					(data.session === null || isPlainObject(data.session?.user)) &&
 					(data.fields === undefined ||
 						(Array.isArray(data.fields) && data.fields.every(isString)))
 				) {
@@ -217,6 +217,13 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		(async () => invalidateHook())().catch(noop);
 	}
 
+	/** The confirmed values of `fields`; `null` removes one the confirmed user lacks. */
+	function confirmedValues(fields: Iterable<string>): Json {
+		const values: Json = {};
+		for (const field of fields) values[field] = own(confirmed!.user as Json, field) ?? null;
+		return values;
+	}
+
 	/** Confirmed fields whose values differ between `from` and `to`. */
 	function lostFields(from: Json, to: Json): string[] {
 		return [...confirmedFields].filter((field) => !jsonEqual(own(from, field), own(to, field)));
@@ -235,7 +242,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			}
 			// A deep copy as it will travel (JSON), so later mutation by the caller cannot reach it.
 			if (!isPlainObject(input) || !isPlainObject((patch = JSON.parse(JSON.stringify(input))))) {
-				throw new TypeError('a patch must be a plain JSON object');
+				throw new TypeError('not a plain JSON object');
 			}
 		} catch (error) {
 			return failure('invalid_patch', `Invalid patch: ${error instanceof Error ? error.message : 'not JSON'}`);
@@ -272,8 +279,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		for (const entry of queue) {
 			if (!entry.patch) {
 				if (taken) break;
-				// The confirmed values of every confirmed field; `null` removes one the confirmed user lacks.
-				for (const field of confirmedFields) body[field] = own(confirmed!.user as Json, field) ?? null;
+				body = confirmedValues(confirmedFields);
 			} else {
 				const next = composePatch(body, entry.patch);
 				if (!next) break;
@@ -314,31 +320,22 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	/** Take a successful response as the new confirmed session (server wins). */
 	function confirm(body: Json, { data, sync, expires }: Extract<SendResult, { ok: true }>): Session {
 		const base = confirmed!;
-		const prior = confirmedSync;
 		const sent = Object.keys(body);
 		let user = data;
-		const sameId = !!sync && sync.id === prior?.id;
-		if (sameId && sync.version <= prior!.version) {
+		if (sync && sync.id === confirmedSync?.id && sync.version <= confirmedSync.version) {
 			// The cookie this patch was merged into was older than our last confirmed update (a stale
 			// parallel request put it back; see the Auth.js JWT session race). Keep what we confirmed
 			// for the fields this request did not carry, and send them again.
-			const keep: Json = {};
-			for (const field of lostFields(base.user as Json, user)) {
-				if (!sent.includes(field)) keep[field] = own(base.user as Json, field) ?? null;
-			}
-			if (Object.keys(keep).length) {
-				user = merge(user, keep);
+			const lost = lostFields(base.user as Json, user).filter((field) => !sent.includes(field));
+			if (lost.length) {
+				user = merge(user, confirmedValues(lost));
 				queueRepair();
 			}
 		}
-		if (sync && !sameId) confirmedFields.clear();
-		for (const field of sent) confirmedFields.add(field);
 		// `sync` is a fresh object from the response, read-only from here on.
-		if (sync && (!sameId || sync.version > prior!.version)) confirmedSync = sync;
 		const next = { ...base, user, ...(sync && { sync }), ...(expires && { expires }) } as Session;
-		confirmed = next;
 		errorStore.set((lastError = null));
-		recompute();
+		replaceBase(next, sent);
 		post(next, sent);
 		runInvalidate();
 		return next;
@@ -354,22 +351,25 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		confirmed = confirmedSync = null;
 		confirmedFields.clear();
 		// Unsent patches have no session to go to; a request in flight finishes on its own.
-		const dropped = queue;
+		for (const entry of queue) entry.resolve?.(signedOut());
 		queue = [];
-		try {
-			recompute();
-			refreshStatus();
-		} finally {
-			for (const entry of dropped) entry.resolve?.(signedOut());
-		}
+		recompute();
+		refreshStatus();
 		return true;
 	}
 
-	/** Make `incoming` the confirmed base and re-apply every pending patch on top. */
+	/**
+	 * Make `incoming` the confirmed base, with `fields` confirmed, and re-apply every pending patch on
+	 * top. The confirmed version never goes back for one session id; another id (or none) starts over.
+	 */
 	function replaceBase(incoming: Session, fields: string[] = []) {
 		const sync = incoming.sync;
-		if (!sync || sync.id !== confirmedSync?.id) confirmedFields.clear();
-		confirmedSync = sync ?? null;
+		if (!sync || sync.id !== confirmedSync?.id) {
+			confirmedFields.clear();
+			confirmedSync = sync ?? null;
+		} else if (sync.version > confirmedSync.version) {
+			confirmedSync = sync;
+		}
 		for (const field of fields) confirmedFields.add(field);
 		confirmed = incoming;
 		recompute();

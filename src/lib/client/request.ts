@@ -14,9 +14,6 @@ export const failure = (code: string, message: string, status = 0): { ok: false;
 	error: { status, code, message }
 });
 
-/** An object to read fields from: the value itself when it is a plain object, else `{}`. */
-const obj = (value: unknown): Json => (isPlainObject(value) ? value : {});
-
 const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === 'AbortError';
 
 /**
@@ -32,7 +29,7 @@ const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name =
  * ```
  */
 export function updateUrl(endpoint: string, flag: { name: string; value: string }): string {
-	return `${endpoint}${endpoint.includes('?') ? '&' : '?'}${encodeURIComponent(flag.name)}=${encodeURIComponent(flag.value)}`;
+	return endpoint + (endpoint.includes('?') ? '&' : '?') + [flag.name, flag.value].map(encodeURIComponent).join('=');
 }
 
 /**
@@ -51,7 +48,7 @@ export function updateUrl(endpoint: string, flag: { name: string; value: string 
  */
 export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json): Promise<SendResult> {
 	let response: Response;
-	let body: Json;
+	let body: unknown;
 	try {
 		response = await fetcher(url, {
 			method: 'POST',
@@ -60,11 +57,9 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 			body: JSON.stringify(patch)
 		});
 		// A body that is not JSON is no body; an abort while reading it is an abort.
-		body = obj(
-			await response.json().catch((error: unknown) => {
-				if (isAbort(error)) throw error;
-			})
-		);
+		body = await response.json().catch((error: unknown) => {
+			if (isAbort(error)) throw error;
+		});
 	} catch (error) {
 		// No response: status 0.
 		return failure(
@@ -72,26 +67,25 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 			(error instanceof Error && error.message) || 'Request failed'
 		);
 	}
-	const status = response.status;
-	if (response.ok && isPlainObject(body.data)) {
-		const result: SendResult = { ok: true, data: body.data };
-		const sync = obj(body.sync);
-		if (isString(sync.id) && Number.isFinite(sync.version)) {
-			result.sync = { id: sync.id, version: sync.version as number };
-		}
-		if (isString(body.expires)) result.expires = body.expires;
-		return result;
+	const { status } = response;
+	// Any JSON value reads safely this way (`null` aside); every field is checked before use.
+	const { data, sync, expires, error } = (body ?? {}) as Partial<Record<string, Json | undefined>>;
+	if (response.ok && isPlainObject(data)) {
+		return {
+			ok: true,
+			data,
+			sync: isString(sync?.id) && Number.isFinite(sync.version) ? (sync as unknown as SyncInfo) : undefined,
+			expires: isString(expires) ? expires : undefined
+		};
 	}
-	const { code, message, issues } = obj(body.error);
-	if (!isString(code) || !isString(message)) {
-		// A 2xx without a `data` object is as unusable as a 500 page.
-		return failure('server_error', `HTTP ${status}: no usable answer`, status);
-	}
-	const error: SyncError = { status, code, message };
-	const valid = (Array.isArray(issues) ? issues : []).filter(
-		(issue: SyncIssue | null): issue is SyncIssue =>
-			isString(issue?.message) && Array.isArray(issue.path) && issue.path.every(isString)
-	);
-	if (valid.length) error.issues = valid;
-	return { ok: false, error };
+	const { code, message, issues } = error ?? {};
+	// A 2xx without a `data` object is as unusable as a 500 page.
+	if (!isString(code) || !isString(message)) return failure('server_error', `HTTP ${status}: no usable answer`, status);
+	const valid = Array.isArray(issues)
+		? issues.filter(
+				(issue: SyncIssue | null): issue is SyncIssue =>
+					isString(issue?.message) && Array.isArray(issue.path) && issue.path.every(isString)
+			)
+		: [];
+	return { ok: false, error: { status, code, message, issues: valid.length ? valid : undefined } };
 }
