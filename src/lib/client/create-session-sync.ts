@@ -172,7 +172,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 				if (
 					isPlainObject(data) &&
 					data.type === 'session' &&
-					(data.session === null || isPlainObject(data.session?.user)) &&
+					(data.session === null || isPlainObject((data.session as Json | null)?.user)) &&
 					(data.fields === undefined ||
 						(Array.isArray(data.fields) && data.fields.every(isString)))
 				) {
