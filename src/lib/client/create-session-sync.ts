@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity';
 import { writable } from 'svelte/store';
-import { hasOwn, isPlainObject, isString, jsonEqual, mergeValue } from '../patch.js';
+import { hasOwn, isPlainObject, isString, mergeValue } from '../patch.js';
 import {
 	DEFAULT_ENDPOINT,
 	DEFAULT_FLAG,
@@ -170,13 +170,12 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			channel.onmessage = ({ data }: MessageEvent) => {
 				// Accept only `{ type: 'session', session: null | { user: {…} }, fields?: string[] }`.
 				if (
-					isPlainObject(data) &&
-					data.type === 'session' &&
+					data?.type === 'session' &&
 					(data.session === null || isPlainObject((data.session as Json | null)?.user)) &&
 					(data.fields === undefined ||
 						(Array.isArray(data.fields) && data.fields.every(isString)))
 				) {
-					receive(data as unknown as SessionMessage<Session>);
+					take(data.session, data.fields, true);
 				}
 			};
 		} catch {
@@ -224,9 +223,14 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		return values;
 	}
 
-	/** Confirmed fields whose values differ between `from` and `to`. */
+	/**
+	 * Confirmed fields whose values differ between `from` and `to`, compared as JSON text (both sides
+	 * are JSON from the server; a nested object whose keys merely come in another order counts as
+	 * different, which costs at most one idempotent repair request, never a wrong value).
+	 */
 	function lostFields(from: Json, to: Json): string[] {
-		return [...confirmedFields].filter((field) => !jsonEqual(own(from, field), own(to, field)));
+		const text = (user: Json, field: string) => JSON.stringify(own(user, field));
+		return [...confirmedFields].filter((field) => text(from, field) !== text(to, field));
 	}
 
 	async function update(input: PatchInput<Session>): Promise<UpdateResult<Session>> {
@@ -322,7 +326,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		const base = confirmed!;
 		const sent = Object.keys(body);
 		let user = data;
-		if (sync && sync.id === confirmedSync?.id && sync.version <= confirmedSync.version) {
+		if (lag(sync) >= 0) {
 			// The cookie this patch was merged into was older than our last confirmed update (a stale
 			// parallel request put it back; see the Auth.js JWT session race). Keep what we confirmed
 			// for the fields this request did not carry, and send them again.
@@ -341,9 +345,12 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		return next;
 	}
 
-	/** True when `incoming` is the current session at a version older than the last confirmed one. */
-	function isStale({ sync }: Session): boolean {
-		return !!sync && sync.id === confirmedSync?.id && sync.version < confirmedSync.version;
+	/**
+	 * How many versions `sync` is behind the last confirmed one of the current session id: above 0 for
+	 * a stale session, 0 for the same version, below 0 for a newer one, another id or none.
+	 */
+	function lag(sync?: SyncInfo): number {
+		return sync && sync.id === confirmedSync?.id ? confirmedSync.version - sync.version : -1;
 	}
 
 	function signOut(): boolean {
@@ -375,25 +382,21 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		recompute();
 	}
 
-	function adopt(session: Session | null | undefined) {
+	/**
+	 * Take a session from page data (`adopt`) or, with `fromTab`, from another tab's message. Page data
+	 * older than the last confirmed update is not shown, and the confirmed values are put back into the
+	 * cookie in case the request that loaded it also re-set it; a stale message is only ignored (that
+	 * tab's own store repairs what its request saw). A sign-out is passed on to the other tabs.
+	 */
+	function take(session: Session | null | undefined, fields?: string[], fromTab?: boolean) {
 		if (!session) {
-			if (signOut()) post(null);
-		} else if (!isStale(session)) {
-			replaceBase(session);
-		} else if (lostFields(confirmed!.user as Json, session.user as Json).length) {
-			// Older page data than our last confirmed update: do not show it, and put the confirmed
-			// values back into the cookie in case the request that loaded it also re-set it.
+			if (signOut()) fromTab ? runInvalidate() : post(null);
+		} else if (lag(session.sync) <= 0) {
+			replaceBase(session, fields);
+			if (fromTab) runInvalidate();
+		} else if (!fromTab && lostFields(confirmed!.user as Json, session.user as Json).length) {
 			queueRepair();
 		}
-	}
-
-	/** A message from another tab: same rules as page data, but a stale one is only ignored (that
-	 * tab's own store repairs what its request saw). */
-	function receive({ session, fields }: SessionMessage<Session>) {
-		// Nothing to do for a stale session, or a sign-out when this tab is already signed out.
-		if (session ? isStale(session) : !signOut()) return;
-		if (session) replaceBase(session, fields);
-		runInvalidate();
 	}
 
 	return {
@@ -403,7 +406,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			return optimistic;
 		},
 		update,
-		adopt,
+		adopt: (session) => take(session),
 		status: { subscribe: statusStore.subscribe },
 		error: { subscribe: errorStore.subscribe },
 		destroy() {

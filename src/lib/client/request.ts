@@ -81,11 +81,18 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 	const { code, message, issues } = error ?? {};
 	// A 2xx without a `data` object is as unusable as a 500 page.
 	if (!isString(code) || !isString(message)) return failure('server_error', `HTTP ${status}: no usable answer`, status);
-	const valid = Array.isArray(issues)
-		? issues.filter(
-				(issue: SyncIssue | null): issue is SyncIssue =>
-					isString(issue?.message) && Array.isArray(issue.path) && issue.path.every(isString)
-			)
-		: [];
-	return { ok: false, error: { status, code, message, issues: valid.length ? valid : undefined } };
+	return {
+		ok: false,
+		error: {
+			status,
+			code,
+			message,
+			issues: Array.isArray(issues)
+				? issues.filter(
+						(issue: SyncIssue | null): issue is SyncIssue =>
+							isString(issue?.message) && Array.isArray(issue.path) && issue.path.every(isString)
+					)
+				: undefined
+		}
+	};
 }
