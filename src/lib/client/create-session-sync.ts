@@ -59,6 +59,9 @@ const noop = () => {};
 /** `mergePatch` without its wrapper. */
 const merge = mergeValue as (target: Json, patch: Json) => Json;
 
+/** A deep copy through JSON text. */
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
 /** A field's own value, or `undefined` (never an inherited one). */
 const own = (object: Json, key: string) => (hasOwn(object, key) ? object[key] : undefined);
 
@@ -239,13 +242,12 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		if (!current) return signedOut();
 		let patch: unknown;
 		try {
-			if (typeof input === 'function') {
-				// A copy, so that a callback that mutates its argument cannot corrupt the store (a user from
-				// page data or the server is always cloneable; one that is not makes an invalid_patch).
-				input = input(structuredClone(current.user));
-			}
+			// A copy, so that a callback that mutates its argument cannot corrupt the store. The user is
+			// JSON (it comes from the token through page data or the endpoint), so a JSON copy is exact
+			// and, unlike structuredClone, available in every browser.
+			if (typeof input === 'function') input = input(jsonCopy(current.user));
 			// A deep copy as it will travel (JSON), so later mutation by the caller cannot reach it.
-			if (!isPlainObject(input) || !isPlainObject((patch = JSON.parse(JSON.stringify(input))))) {
+			if (!isPlainObject(input) || !isPlainObject((patch = jsonCopy(input)))) {
 				throw new TypeError('not a plain JSON object');
 			}
 		} catch (error) {
