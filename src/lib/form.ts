@@ -36,11 +36,10 @@ export function coerceFormValue(kind: FormFieldKind, raw: FormControlValue): unk
 	if (typeof raw === 'boolean') return raw;
 	if (kind === 'checkbox') return raw !== '' && raw !== 'false';
 	if (kind === 'number') {
-		if (raw.trim() === '') return null;
 		const number = Number(raw);
-		return Number.isFinite(number) ? number : raw;
+		return raw.trim() === '' ? null : Number.isFinite(number) ? number : raw;
 	}
-	return raw === '' ? null : raw;
+	return raw || null;
 }
 
 /**
@@ -58,8 +57,6 @@ export function coerceFormValue(kind: FormFieldKind, raw: FormControlValue): unk
  */
 export function toFormValue(kind: FormFieldKind, value: unknown): FormControlValue {
 	if (kind === 'checkbox') return value === true;
-	if (value === null || value === undefined) return '';
-	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	if (value == null) return '';
 	return isPlainObject(value) || Array.isArray(value) ? JSON.stringify(value) : String(value);
 }
