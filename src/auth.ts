@@ -23,7 +23,9 @@ export const sessionSync = defineSessionSync({
 	},
 	expose: ['name', 'email', 'image'],
 	// Demo-only knob so tests can try a stricter cookie budget on a second server.
-	maxCookieBytes: env.SESSION_SYNC_MAX_COOKIE_BYTES ? Number(env.SESSION_SYNC_MAX_COOKIE_BYTES) : undefined
+	maxCookieBytes: env.SESSION_SYNC_MAX_COOKIE_BYTES ? Number(env.SESSION_SYNC_MAX_COOKIE_BYTES) : undefined,
+	// Test-only knob: a custom session cookie name, told to the kit only when DEMO_COOKIE_NAME_KNOWN=1.
+	cookieName: env.DEMO_COOKIE_NAME_KNOWN === '1' ? env.DEMO_COOKIE_NAME : undefined
 });
 
 /** Demo accounts; both use the password "demo". */
@@ -67,6 +69,11 @@ export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
 	secret: secret(),
 	trustHost: true,
 	session: { strategy: 'jwt' },
+	...(env.DEMO_COOKIE_NAME && {
+		cookies: {
+			sessionToken: { name: env.DEMO_COOKIE_NAME, options: { httpOnly: true, sameSite: 'lax', path: '/', secure: false } }
+		}
+	}),
 	// A failed sign-in comes back to the demo's own form (`/?error=CredentialsSignin`), not Auth.js's page.
 	pages: { signIn: '/' },
 	providers: [

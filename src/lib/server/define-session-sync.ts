@@ -22,6 +22,7 @@ import {
 	holdWrites,
 	releaseWrites,
 	requestState,
+	sessionCookieMatcher,
 	type RequestState
 } from './request-state.js';
 import {
@@ -82,6 +83,11 @@ export interface DefineSessionSyncOptions<
 	 * Auth.js's `session.updateAge` for database sessions. @default 86400
 	 */
 	updateAge?: number;
+	/**
+	 * The session cookie's name, if the Auth.js config sets `cookies.sessionToken.name`; the kit must
+	 * recognise it to hold writes back and measure it. @default 'authjs.session-token' (and its `__Secure-` form)
+	 */
+	cookieName?: string;
 }
 
 /** The app's own Auth.js callbacks that `callbacks()` wraps. */
@@ -146,6 +152,8 @@ export function defineSessionSync<
 	const allowedOrigins = new Set(options.allowedOrigins ?? []);
 	const writable = Object.keys(fields);
 	const readOnly = new Set(expose);
+	const isSessionCookie = sessionCookieMatcher(options.cookieName);
+	const stateOf = (event: Pick<RequestEvent, 'locals' | 'cookies'>) => requestState(event, isSessionCookie);
 
 	function isFlagged(event: Pick<RequestEvent, 'url' | 'request'>) {
 		return (
@@ -204,7 +212,7 @@ export function defineSessionSync<
 	}
 
 	function callbacks(event: RequestEvent = getRequestEvent(), app: AppCallbacks = {}): Callbacks {
-		const state = requestState(event);
+		const state = stateOf(event);
 		return {
 			...app,
 			jwt: async (params) => {
@@ -281,7 +289,7 @@ export function defineSessionSync<
 		patch: Record<string, unknown>,
 		source: 'endpoint' | 'action'
 	): Promise<{ ok: true; session: SyncSession<User> } | { ok: false; failure: SyncFailure }> {
-		const state = requestState(event);
+		const state = stateOf(event);
 		const empty = Object.keys(patch).length === 0;
 		state.pending = empty ? null : { patch, applied: false, source };
 		state.callbackError = undefined;
@@ -319,7 +327,16 @@ export function defineSessionSync<
 			return { ok: false, failure: new SyncFailure(500, 'server_error', 'The session could not be updated') };
 		}
 		if (!empty) {
-			const length = heldCookieLength(writes);
+			const length = heldCookieLength(state, writes);
+			if (length === 0) {
+				// The merge happened but no session cookie went by: Auth.js writes it under a name the
+				// kit does not know, so it could neither hold it back nor measure it.
+				console.error(
+					'[sveltekit-session-sync] no session cookie was written: if the Auth.js config sets ' +
+						'`cookies.sessionToken.name`, pass the same name as `cookieName` to defineSessionSync'
+				);
+				return { ok: false, failure: new SyncFailure(500, 'server_error', 'The session could not be updated') };
+			}
 			if (length > maxCookieBytes) {
 				return {
 					ok: false,
@@ -363,7 +380,7 @@ export function defineSessionSync<
 
 	async function load(event: Pick<RequestEvent, 'locals' | 'cookies'> & { depends(...deps: `${string}:${string}`[]): void }) {
 		event.depends(SESSION_DEPENDENCY);
-		const state = requestState(event);
+		const state = stateOf(event);
 		const session = (await event.locals.auth()) as SyncSession<User> | null;
 		if (state.callbackError !== undefined) {
 			console.error('[sveltekit-session-sync] an Auth.js callback of the app threw:', state.callbackError);

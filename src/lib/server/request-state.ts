@@ -1,8 +1,19 @@
 import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import type { SyncIssue } from '../types.js';
 
-/** Auth.js's session cookie, secure or not, whole or one chunk of it (`.0`, `.1`, …). */
+/** Auth.js's default session cookie, secure or not, whole or one chunk of it (`.0`, `.1`, …). */
 const SESSION_COOKIE = /^(?:__Secure-)?authjs\.session-token(?:\.\d+)?$/;
+
+/**
+ * Tell whether a cookie name is the session cookie (or one of its chunks).
+ * @param name - A custom `cookies.sessionToken.name` from the Auth.js config; Auth.js's default when absent.
+ */
+export function sessionCookieMatcher(name?: string): (cookie: string) => boolean {
+	if (!name) return (cookie) => SESSION_COOKIE.test(cookie);
+	return (cookie) => cookie === name || (cookie.startsWith(`${name}.`) && /^\d+$/.test(cookie.slice(name.length + 1)));
+}
+
+const defaultMatcher = sessionCookieMatcher();
 
 type CookieWrite = [name: string, value: string, options: Parameters<Cookies['set']>[2]];
 
@@ -27,6 +38,8 @@ export interface RequestState {
 	callbackError: unknown;
 	/** SvelteKit's own `cookies.set`, past the interception. */
 	write: Cookies['set'];
+	/** Whether a cookie name is the session cookie or one of its chunks. */
+	isSessionCookie: (name: string) => boolean;
 }
 
 const states = new WeakMap<object, RequestState>();
@@ -35,7 +48,10 @@ const states = new WeakMap<object, RequestState>();
  * The state of the request behind `event`, created on first use. Keyed by `event.locals`, which
  * the handle, the endpoint and every load of one request share.
  */
-export function requestState(event: Pick<RequestEvent, 'locals' | 'cookies'>): RequestState {
+export function requestState(
+	event: Pick<RequestEvent, 'locals' | 'cookies'>,
+	isSessionCookie: (name: string) => boolean = defaultMatcher
+): RequestState {
 	let state = states.get(event.locals);
 	if (!state) {
 		const cookies = event.cookies;
@@ -44,10 +60,11 @@ export function requestState(event: Pick<RequestEvent, 'locals' | 'cookies'>): R
 			buffer: null,
 			skipWrite: false,
 			callbackError: undefined,
-			write: cookies.set.bind(cookies)
+			write: cookies.set.bind(cookies),
+			isSessionCookie
 		};
 		states.set(event.locals, state);
-		interceptSessionCookie(cookies, state);
+		interceptSessionCookie(cookies, state, isSessionCookie);
 	}
 	return state;
 }
@@ -58,15 +75,15 @@ export function requestState(event: Pick<RequestEvent, 'locals' | 'cookies'>): R
  * the old session back (nextauthjs/next-auth#8897). Reads that change nothing are dropped here; the
  * endpoint holds its own writes back until it knows the new cookie fits.
  */
-function interceptSessionCookie(cookies: Cookies, state: RequestState) {
+function interceptSessionCookie(cookies: Cookies, state: RequestState, isSessionCookie: (name: string) => boolean) {
 	cookies.set = (name, value, options) => {
-		if (SESSION_COOKIE.test(name)) {
-			if (state.buffer) {
-				state.buffer.push([name, value, options]);
-				return;
-			}
-			if (state.skipWrite || state.callbackError !== undefined) return;
+		// While held, every write waits: Auth.js writes nothing but the session cookie there, and a
+		// cookie under a name the kit does not recognise must not slip past a refusal either.
+		if (state.buffer) {
+			state.buffer.push([name, value, options]);
+			return;
 		}
+		if (isSessionCookie(name) && (state.skipWrite || state.callbackError !== undefined)) return;
 		state.write(name, value, options);
 	};
 }
@@ -89,8 +106,8 @@ export function commitWrites(state: RequestState, writes: CookieWrite[]): void {
 }
 
 /** Length of the session cookie that the held writes would leave (all chunks together). */
-export function heldCookieLength(writes: CookieWrite[]): number {
+export function heldCookieLength(state: RequestState, writes: CookieWrite[]): number {
 	let length = 0;
-	for (const [, value] of writes) length += value.length;
+	for (const [name, value] of writes) if (state.isSessionCookie(name)) length += value.length;
 	return length;
 }
