@@ -34,7 +34,7 @@ async function saveFavNum(page: Page, value: string) {
 describeE2E('editing the session in the page', () => {
 	const browser = useBrowser();
 
-	it('shows a saved value at once (optimistic), before the server answers, and keeps it after the answer, a reload and a navigation', async () => {
+	it('should show a saved value at once (optimistic), before the server answers, and keep it after the answer, a reload and a navigation', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await signInUI(page, 'ada');
@@ -79,7 +79,7 @@ describeE2E('editing the session in the page', () => {
 
 	for (const failure of [{ status: 500 }, 'abort'] as const) {
 		const name = failure === 'abort' ? 'an aborted request' : 'HTTP 500';
-		it(`rolls back on ${name}, shows an alert, keeps what was typed, and a retry saves it`, async () => {
+		it(`should roll back on ${name}, show an alert, keep what was typed, and save on retry`, async () => {
 			await inContext(browser(), async (context) => {
 				const page = await context.newPage();
 				await signInUI(page, 'ada');
@@ -115,7 +115,7 @@ describeE2E('editing the session in the page', () => {
 		});
 	}
 
-	it('a bio of 281 characters gets a message tied to the field, and nothing is saved', async () => {
+	it('should tie a message to the bio field for 281 characters and save nothing', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await signInUI(page, 'ada');
@@ -157,7 +157,7 @@ describeE2E('editing the session in the page', () => {
 		});
 	});
 
-	it('works with the keyboard only: Tab to each field, Enter submits, focus goes to the first invalid field', async () => {
+	it('should work with the keyboard only: Tab to each field, Enter submits, focus goes to the first invalid field', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await signInUI(page, 'ada');

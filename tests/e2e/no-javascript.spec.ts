@@ -4,7 +4,7 @@ import { describeE2E, editor, inContext, profileValues, sessionView, shownValue,
 describeE2E('without JavaScript', () => {
 	const browser = useBrowser();
 
-	it('signs in with the form, saves through the form action, and keeps the value after the redirect and a reload', async () => {
+	it('should sign in with the form, save through the form action, and keep the value after the redirect and a reload', async () => {
 		await inContext(
 			browser(),
 			async (context) => {
@@ -39,7 +39,7 @@ describeE2E('without JavaScript', () => {
 		);
 	});
 
-	it('shows a field message without JavaScript and saves nothing', async () => {
+	it('should show a field message without JavaScript and save nothing', async () => {
 		await inContext(
 			browser(),
 			async (context) => {

@@ -4,7 +4,7 @@ import { describeE2E, editor, hydrated, inContext, open, sessionView, shownValue
 describeE2E('signing in and out', () => {
 	const browser = useBrowser();
 
-	it('signs in through the form as ada and <SessionView> shows Ada Lovelace', async () => {
+	it('should sign in through the form as ada and show Ada Lovelace in <SessionView>', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await open(page, '/');
@@ -26,7 +26,7 @@ describeE2E('signing in and out', () => {
 		});
 	});
 
-	it('a wrong password does not sign in', async () => {
+	it('should not sign in with a wrong password, and say so', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await open(page, '/');
@@ -41,7 +41,7 @@ describeE2E('signing in and out', () => {
 		});
 	});
 
-	it('signing out in one tab shows the other tab signed out without a reload', async () => {
+	it('should show the other tab signed out without a reload after a sign-out in one tab', async () => {
 		await inContext(browser(), async (context) => {
 			const first = await context.newPage();
 			await signInUI(first, 'ada');

@@ -20,7 +20,7 @@ import {
 describeE2E('several tabs and slow requests', () => {
 	const browser = useBrowser();
 
-	it('two tabs saving different fields at the same moment both win, and each tab sees the other change without a reload', async () => {
+	it('should keep both fields when two tabs save at the same moment, each tab seeing the other change without a reload', async () => {
 		await inContext(browser(), async (context) => {
 			const first = await context.newPage();
 			await signInUI(first, 'ada');
@@ -72,7 +72,7 @@ describeE2E('several tabs and slow requests', () => {
 		});
 	});
 
-	it('a confirmed change shows in another tab without a reload', async () => {
+	it('should show a confirmed change in another tab without a reload', async () => {
 		await inContext(browser(), async (context) => {
 			const first = await context.newPage();
 			await signInUI(first, 'ada');
@@ -91,7 +91,7 @@ describeE2E('several tabs and slow requests', () => {
 		});
 	});
 
-	it('a page-data load held back while a later update completes in the same tab does not take the update back', async () => {
+	it('should not take an update back when a page-data load held back while it completed arrives late', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await signInUI(page, 'ada');
@@ -129,7 +129,7 @@ describeE2E('several tabs and slow requests', () => {
 		});
 	});
 
-	it('a navigation held back while an update completes in the same tab does not take the update back', async () => {
+	it('should not take an update back when a navigation held back while it completed arrives late', async () => {
 		await inContext(browser(), async (context) => {
 			const page = await context.newPage();
 			await signInUI(page, 'ada');
