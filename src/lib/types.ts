@@ -87,6 +87,8 @@ export type SyncErrorCode =
 	| 'server_error'
 	| 'network_error'
 	| 'aborted'
+	| 'timeout'
+	| 'ssr'
 	| 'signed_out';
 
 /** The dependency that `load` declares, so that `invalidate(SESSION_DEPENDENCY)` re-runs it. */
@@ -113,7 +115,7 @@ export interface SessionSyncStore<Session extends SyncSession<object> = SyncSess
 	readonly current: Session | null;
 	/** Apply a patch at once (optimistic), then save it; resolves when the server has answered. */
 	update(this: void, patch: PatchInput<Session>): Promise<UpdateResult<Session>>;
-	/** Hand the store a session that arrived from page data (navigation, invalidation). */
+	/** Hand the store a session that arrived from page data (navigation, invalidation); `null` signs out, `undefined` is ignored. */
 	adopt(this: void, session: Session | null | undefined): void;
 	/** `'idle' | 'saving' | 'error'`. */
 	readonly status: Readable<SyncStatus>;
@@ -143,4 +145,6 @@ export interface SessionSyncOptions<Session extends SyncSession<object> = SyncSe
 	 * `SESSION_DEPENDENCY` through `$app/navigation`. @default invalidate('session-sync:session')
 	 */
 	invalidate?: () => unknown;
+	/** Give up on an update request after this many milliseconds (error code `timeout`, status 0). @default 30000 */
+	timeout?: number;
 }

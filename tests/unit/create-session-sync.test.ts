@@ -402,3 +402,63 @@ describe('createSessionSync: status and error', () => {
 		expect(errors).toEqual([null, { status: 413, code: 'cookie_too_large', message: 'Too big' }, null]);
 	});
 });
+
+describe('createSessionSync: review regressions', () => {
+	it('should fail only the patch a 422 names when a burst shares one request, and send the others again', async () => {
+		const { endpoint, store } = setup({ name: 'Ada', theme: 'light' });
+		const theme = store.update({ theme: 'dark' });
+		const bio = store.update({ bio: 'x'.repeat(300) });
+		await flush();
+		expect(endpoint.requests[0].body).toEqual({ theme: 'dark', bio: 'x'.repeat(300) });
+		await endpoint.requests[0].fail(422, {
+			code: 'invalid_patch',
+			message: 'Some fields need attention',
+			issues: [{ path: ['bio'], message: 'At most 280 characters' }]
+		});
+		await expect(bio).resolves.toMatchObject({ ok: false, error: { status: 422 } });
+		// The theme was never refused: it stays on screen and goes again, alone.
+		expect(store.current?.user.theme).toBe('dark');
+		await vi.waitFor(() => expect(endpoint.requests).toHaveLength(2));
+		expect(endpoint.requests[1].body).toEqual({ theme: 'dark' });
+		await endpoint.requests[1].succeed();
+		await expect(theme).resolves.toMatchObject({ ok: true });
+		expect(store.current?.user).toMatchObject({ theme: 'dark' });
+		expect(store.current?.user.bio).toBeUndefined();
+	});
+
+	it('should fail the whole burst when the refusal names no field of it', async () => {
+		const { endpoint, store } = setup({ name: 'Ada' });
+		const a = store.update({ theme: 'dark' });
+		const b = store.update({ fav_num: '1' });
+		await flush();
+		await endpoint.requests[0].fail(400, { code: 'invalid_body', message: 'no' });
+		await expect(a).resolves.toMatchObject({ ok: false });
+		await expect(b).resolves.toMatchObject({ ok: false });
+		await flush();
+		expect(endpoint.requests).toHaveLength(1);
+	});
+
+	it('should forget the last error when the session ends or another one begins', async () => {
+		const { endpoint, store, errors } = setup({ name: 'Ada' });
+		const failed = store.update({ bio: 'x' });
+		await flush();
+		await endpoint.requests[0].fail(500, 'oops');
+		await failed;
+		expect(errors.at(-1)).not.toBeNull();
+		store.adopt(null);
+		expect(errors.at(-1)).toBeNull();
+		expect(get(store.status)).toBe('idle');
+	});
+
+	it('should give up on a request that never answers after `timeout` ms', async () => {
+		const endpoint = fakeEndpoint({ name: 'Ada' });
+		const hanging: typeof fetch = (_input, init) =>
+			new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+		const store = createSessionSync<TestSession>({ ...endpoint.options(), fetch: hanging, timeout: 50 });
+		cleanups.push(store.destroy);
+		const result = await store.update({ theme: 'dark' });
+		expect(result).toMatchObject({ ok: false, error: { status: 0, code: 'timeout' } });
+		expect(store.current?.user.theme).toBeUndefined();
+		expect(get(store.status)).toBe('error');
+	});
+});

@@ -297,13 +297,23 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		// Nothing to send: the queue was dropped while waiting, or a repair found nothing to repair.
 		if (!Object.keys(body).length && !entries.some((entry) => entry.patch)) return refreshStatus();
 		inFlight = entries;
-		const result = await sendPatch(fetcher, url, body);
+		const result = await sendPatch(fetcher, url, body, options.timeout ?? 30_000);
 		let outcome: UpdateResult<Session> = result.ok ? signedOut() : result;
+		let settled = entries;
 		try {
 			inFlight = [];
 			if (!result.ok) {
+				// A refusal that names its fields fails only the patches that carry one of them: the
+				// others of the batch go again, first in the queue (always fewer, so this ends).
+				const refused = result.error.issues?.map((issue) => issue.path[0]) ?? [];
+				const innocent = (entry: Entry<Session>) =>
+					!!entry.patch && !!refused.length && Object.keys(entry.patch).every((key) => !refused.includes(key));
+				if (refused.every((field) => field in body) && entries.some((entry) => !innocent(entry))) {
+					settled = entries.filter((entry) => !innocent(entry));
+					queue.unshift(...entries.filter(innocent));
+				}
 				errorStore.set((lastError = result.error));
-				// Dropping the failed patch from flight rolls back exactly its fields to the confirmed
+				// Dropping the failed patches from flight rolls back exactly their fields to the confirmed
 				// values, while later pending patches stay applied.
 				recompute();
 			} else if (confirmed) {
@@ -311,7 +321,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			}
 			refreshStatus();
 		} finally {
-			for (const entry of entries) entry.resolve?.(outcome);
+			for (const entry of settled) entry.resolve?.(outcome);
 		}
 	}
 
@@ -358,6 +368,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	function signOut(): boolean {
 		if (!confirmed) return false;
 		confirmed = confirmedSync = null;
+		// The last error belonged to the session that ended.
+		errorStore.set((lastError = null));
 		confirmedFields.clear();
 		// Unsent patches have no session to go to; a request in flight finishes on its own.
 		for (const entry of queue) entry.resolve?.(signedOut());
@@ -375,6 +387,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		const sync = incoming.sync;
 		if (!sync || sync.id !== confirmedSync?.id) {
 			confirmedFields.clear();
+			if (confirmedSync) errorStore.set((lastError = null)); // another session: its error is not this one's
 			confirmedSync = sync ?? null;
 		} else if (sync.version > confirmedSync.version) {
 			confirmedSync = sync;
@@ -408,7 +421,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			return optimistic;
 		},
 		update,
-		adopt: (session) => take(session),
+		// `undefined` is no news (a load that did not return a session): only `null` means signed out.
+		adopt: (session) => void (session !== undefined && take(session)),
 		status: { subscribe: statusStore.subscribe },
 		error: { subscribe: errorStore.subscribe },
 		destroy() {

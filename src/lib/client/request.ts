@@ -46,7 +46,7 @@ export function updateUrl(endpoint: string, flag: { name: string; value: string 
  * if (result.ok) console.log(result.data.theme);
  * ```
  */
-export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json): Promise<SendResult> {
+export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json, timeout?: number): Promise<SendResult> {
 	let response: Response;
 	let body: unknown;
 	try {
@@ -54,7 +54,9 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			// The default credentials mode, same-origin, sends the session cookie.
-			body: JSON.stringify(patch)
+			body: JSON.stringify(patch),
+			// A request that never settles would hold the update lock of every tab: give up on it.
+			signal: timeout ? AbortSignal.timeout?.(timeout) : undefined
 		});
 		// A body that is not JSON is no body; an abort while reading it is an abort.
 		body = await response.json().catch((error: unknown) => {
@@ -63,7 +65,7 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json)
 	} catch (error) {
 		// No response: status 0.
 		return failure(
-			isAbort(error) ? 'aborted' : 'network_error',
+			isAbort(error) ? 'aborted' : (error as Error | null)?.name === 'TimeoutError' ? 'timeout' : 'network_error',
 			(error instanceof Error && error.message) || 'Request failed'
 		);
 	}
