@@ -80,7 +80,9 @@ export const { handle, signIn, signOut } = SvelteKitAuth(async (event) => ({
 		Credentials({
 			credentials: { username: { label: 'Username' }, password: { label: 'Password', type: 'password' } },
 			authorize(credentials) {
-				const account = ACCOUNTS[String(credentials?.username ?? '')];
+				const username = String(credentials?.username ?? '');
+				// Own accounts only: `__proto__` or `constructor` must not find Object.prototype.
+				const account = Object.hasOwn(ACCOUNTS, username) ? ACCOUNTS[username] : undefined;
 				if (!account || credentials?.password !== 'demo') return null;
 				return account;
 			}

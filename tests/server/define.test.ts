@@ -99,3 +99,21 @@ describe('the demo server', () => {
 		expect(error?.message).toMatch(/AUTH_SECRET is not set/);
 	});
 });
+
+describe('defineSessionSync: option checks', () => {
+	it('should refuse an allowed origin that is not an origin, and normalise one with a path', () => {
+		expect(() => defineSessionSync({ fields: {}, allowedOrigins: ['admin.example.com'] })).toThrow(/is not an origin/);
+		expect(() => defineSessionSync({ fields: {}, allowedOrigins: ['https://admin.example.com/'] })).not.toThrow();
+	});
+
+	it('should refuse a negative or non-numeric updateAge', () => {
+		expect(() => defineSessionSync({ fields: {}, updateAge: -1 })).toThrow(/updateAge/);
+		expect(() => defineSessionSync({ fields: {}, updateAge: Number.NaN })).toThrow(/updateAge/);
+	});
+
+	it('should leave a partial object to be judged after the merge (RFC 7396), not refuse it', async () => {
+		const sync = defineSessionSync({ fields: { prefs: v.object({ a: v.number(), b: v.number() }) } });
+		expect(await sync.validate({ prefs: { a: 2 } })).toEqual({ ok: true, patch: { prefs: { a: 2 } } });
+		expect(await sync.validate({ prefs: 'x' })).toMatchObject({ ok: false });
+	});
+});

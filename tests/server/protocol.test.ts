@@ -286,3 +286,44 @@ describe('form action (no JavaScript)', () => {
 		await expectUnchanged(jar, before, { setCookies: response.headers.getSetCookie() });
 	});
 });
+
+describe('review regressions', () => {
+	it('should not let __proto__, constructor or toString sign in, and keep sign-in working for everyone', async () => {
+		for (const username of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+			const response = await fetch(`${base}/auth/callback/credentials`, {
+				method: 'POST',
+				redirect: 'manual',
+				headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+				body: new URLSearchParams({ username, password: 'demo', callbackUrl: '/' })
+			});
+			await response.arrayBuffer();
+			expect(response.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`) && !c.startsWith(`${SESSION_COOKIE}=;`)), username).toBe(false);
+		}
+		const jar = await signIn(base, 'grace');
+		expect((await decodeSession(jar))!.name).toBe('Grace Hopper');
+	});
+
+	it('should not mark the session cookie Secure on plain http (browsers would drop the update)', async () => {
+		const { jar } = await setup();
+		const res = await postUpdate(base, jar, JSON.stringify({ theme: 'dark' }));
+		const cookie = res.setCookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+		expect(cookie).toBeDefined();
+		expect(cookie).not.toMatch(/;\s*secure/i);
+		expect(cookie).toMatch(/;\s*httponly/i);
+	});
+
+	it('should answer 415 to a form action posted as multipart, and save nothing', async () => {
+		const { jar, before } = await setup();
+		const body = new FormData();
+		body.set('__session_sync_fields', JSON.stringify({ theme: 'select' }));
+		body.set('theme', 'dark');
+		const response = await fetch(`${base}/?/updateUserData`, {
+			method: 'POST',
+			headers: { origin: base, cookie: jar.header(), accept: 'application/json' },
+			body
+		});
+		const result = await response.json();
+		expect(result.status).toBe(415);
+		await expectUnchanged(jar, before, { setCookies: response.headers.getSetCookie() });
+	});
+});

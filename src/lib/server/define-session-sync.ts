@@ -103,7 +103,7 @@ export interface SessionSync<User extends object> {
 	/** The update endpoint: `export const POST = sessionSync.POST`. */
 	POST: (event: RequestEvent) => Promise<Response>;
 	/** Root layout load: `export const load = sessionSync.load` → `{ session }`. */
-	load: (event: Pick<RequestEvent, 'locals' | 'cookies'> & { depends(...deps: `${string}:${string}`[]): void }) => Promise<{
+	load: (event: Pick<RequestEvent, 'locals' | 'cookies' | 'url'> & { depends(...deps: `${string}:${string}`[]): void }) => Promise<{
 		session: SyncSession<User> | null;
 	}>;
 	/** Form action for the no-JavaScript editor: `export const actions = { ...sessionSync.actions }`. */
@@ -149,11 +149,20 @@ export function defineSessionSync<
 	const maxBodyBytes = positive(options.maxBodyBytes, 8192, 'maxBodyBytes');
 	const maxCookieBytes = positive(options.maxCookieBytes, 3936, 'maxCookieBytes');
 	const updateAge = options.updateAge ?? 24 * 60 * 60;
-	const allowedOrigins = new Set(options.allowedOrigins ?? []);
+	if (!(updateAge >= 0)) throw new RangeError('defineSessionSync: updateAge must be a number of seconds, 0 or more');
+	const allowedOrigins = new Set(
+		(options.allowedOrigins ?? []).map((origin) => {
+			try {
+				return new URL(origin).origin;
+			} catch {
+				throw new TypeError(`defineSessionSync: allowedOrigins: "${origin}" is not an origin like https://example.com`);
+			}
+		})
+	);
 	const writable = Object.keys(fields);
 	const readOnly = new Set(expose);
 	const isSessionCookie = sessionCookieMatcher(options.cookieName);
-	const stateOf = (event: Pick<RequestEvent, 'locals' | 'cookies'>) => requestState(event, isSessionCookie);
+	const stateOf = (event: Pick<RequestEvent, 'locals' | 'cookies' | 'url'>) => requestState(event, isSessionCookie);
 
 	function isFlagged(event: Pick<RequestEvent, 'url' | 'request'>) {
 		return (
@@ -235,9 +244,10 @@ export function defineSessionSync<
 					result = (app.jwt ? await app.jwt(appParams) : token) as Token | null;
 				} catch (error) {
 					state.callbackError = error;
+					state.drop = 'all';
 					throw error;
 				}
-				state.skipWrite = false;
+				state.drop = null;
 				if (!result) return null;
 				result = withSyncClaims(result);
 
@@ -247,8 +257,8 @@ export function defineSessionSync<
 				const pending = state.pending;
 				// Only a patch our own endpoint or form action validated for this very request, and only on a
 				// same-origin POST, is ever merged.
-				const route =
-					pending?.source === 'action' || (event.url.pathname === endpoint && isFlagged(event));
+				// (Not the path: under `paths.base` or another mount point the endpoint still works.)
+				const route = pending?.source === 'action' || isFlagged(event);
 				if (pending && !pending.applied && route && event.request.method === 'POST' && isSameOrigin(event)) {
 					const issues: SyncIssue[] = [];
 					const merged = await applyPatch(result, pending.patch, issues);
@@ -256,8 +266,8 @@ export function defineSessionSync<
 					if (issues.length > 0) pending.issues = issues;
 					return merged as never;
 				}
-				if (snapshot !== undefined) {
-					state.skipWrite = isFresh(result, updateAge) && JSON.stringify(result) === snapshot;
+				if (snapshot !== undefined && isFresh(result, updateAge) && JSON.stringify(result) === snapshot) {
+					state.drop = 'refresh';
 				}
 				return result as never;
 			},
@@ -267,6 +277,7 @@ export function defineSessionSync<
 					session = (app.session ? await app.session(params) : params.session) as unknown as Record<string, unknown>;
 				} catch (error) {
 					state.callbackError = error;
+					state.drop = 'all';
 					throw error;
 				}
 				const token = (params as { token?: Token }).token;
@@ -307,6 +318,7 @@ export function defineSessionSync<
 			return { ok: false, failure: new SyncFailure(500, 'server_error', 'The session could not be updated') };
 		}
 		const writes = releaseWrites(state);
+		state.drop = null;
 		const pending = state.pending;
 		state.pending = null;
 		if (state.callbackError !== undefined) {
@@ -378,10 +390,12 @@ export function defineSessionSync<
 		}
 	}
 
-	async function load(event: Pick<RequestEvent, 'locals' | 'cookies'> & { depends(...deps: `${string}:${string}`[]): void }) {
+	async function load(event: Pick<RequestEvent, 'locals' | 'cookies' | 'url'> & { depends(...deps: `${string}:${string}`[]): void }) {
 		event.depends(SESSION_DEPENDENCY);
 		const state = stateOf(event);
+		state.callbackError = undefined;
 		const session = (await event.locals.auth()) as SyncSession<User> | null;
+		state.drop = null;
 		if (state.callbackError !== undefined) {
 			console.error('[sveltekit-session-sync] an Auth.js callback of the app threw:', state.callbackError);
 			kitError(500, 'The session could not be read');
@@ -429,9 +443,15 @@ function withSyncClaims(token: Token): Token {
 	};
 }
 
+/**
+ * Young enough that a read need not re-set the cookie: younger than `updateAge`, and than half the
+ * token's lifetime, so that a session shorter than `updateAge` still slides forward while in use.
+ */
 function isFresh(token: Token, updateAge: number): boolean {
-	const iat = token.iat;
-	return typeof iat === 'number' && Date.now() / 1000 - iat < updateAge;
+	const { iat, exp } = token;
+	if (typeof iat !== 'number') return false;
+	const lifetime = typeof exp === 'number' ? (exp - iat) / 2 : updateAge;
+	return Date.now() / 1000 - iat < Math.min(updateAge, lifetime);
 }
 
 export type { RequestState };

@@ -2,7 +2,7 @@ import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { FORM_INITIAL_INPUT, FORM_KINDS_INPUT, type FormFieldKind } from '../form.js';
 import { isPlainObject, jsonEqual } from '../patch.js';
 import type { SyncError, SyncInfo, SyncSession } from '../types.js';
-import { SyncFailure, assertSameOrigin } from './http.js';
+import { SyncFailure, assertSameOrigin, readLimitedText } from './http.js';
 import { INVALID_PATCH_MESSAGE, checkPatch, type FieldSchemas } from './validate.js';
 
 // Shared with `<UserDataEditor>`, which must not import server code.
@@ -38,17 +38,13 @@ export function createFormAction<User extends object>(config: FormActionConfig<U
 		let values: Record<string, string | boolean> = {};
 		try {
 			assertSameOrigin(event.request, event.url, config.allowedOrigins);
-			const declared = Number(event.request.headers.get('content-length') ?? 0);
-			// A form carries each field plus two small hidden inputs: allow for that overhead.
-			if (declared > config.maxBodyBytes * 2 + 4096) {
-				throw new SyncFailure(413, 'body_too_large', 'The form is too large');
+			const type = event.request.headers.get('content-type')?.split(';', 1)[0].trim().toLowerCase();
+			if (type !== 'application/x-www-form-urlencoded') {
+				throw new SyncFailure(415, 'unsupported_media_type', 'The form must be sent URL-encoded');
 			}
-			let form: FormData;
-			try {
-				form = await event.request.formData();
-			} catch {
-				throw new SyncFailure(400, 'invalid_body', 'The form could not be read');
-			}
+			// A form carries each field plus two small hidden inputs: allow for that overhead. Read with a
+			// limit, so a chunked body without Content-Length is capped too.
+			const form = new URLSearchParams(await readLimitedText(event.request, config.maxBodyBytes * 2 + 4096));
 			const read = readForm(form, Object.keys(config.fields));
 			values = read.values;
 			const checked = await checkPatch(config.fields, read.patch, config.readOnly);
@@ -70,7 +66,7 @@ export function createFormAction<User extends object>(config: FormActionConfig<U
 }
 
 /** Turn the posted form into a patch of the fields that changed, and keep what was typed. */
-function readForm(form: FormData, writable: string[]) {
+function readForm(form: URLSearchParams, writable: string[]) {
 	const kinds = parseJson(form.get(FORM_KINDS_INPUT));
 	const initial = parseJson(form.get(FORM_INITIAL_INPUT));
 	const described: Record<string, FormFieldKind> = {};
@@ -85,7 +81,7 @@ function readForm(form: FormData, writable: string[]) {
 	const values: Record<string, string | boolean> = {};
 	for (const [name, kind] of Object.entries(described)) {
 		const raw = kind === 'checkbox' ? form.has(name) : form.get(name);
-		if (raw === null || raw instanceof File) continue;
+		if (raw === null) continue;
 		values[name] = raw;
 		const value = coerce(kind, raw);
 		const before = initial && Object.prototype.hasOwnProperty.call(initial, name) ? initial[name] : undefined;
@@ -105,7 +101,7 @@ function coerce(kind: FormFieldKind, raw: string | boolean): unknown {
 	return raw === '' ? null : raw;
 }
 
-function parseJson(value: FormDataEntryValue | null): Record<string, unknown> | null {
+function parseJson(value: string | null): Record<string, unknown> | null {
 	if (typeof value !== 'string') return null;
 	try {
 		const parsed = JSON.parse(value);

@@ -32,10 +32,18 @@ export interface RequestState {
 	} | null;
 	/** While set, session-cookie writes are held back until the endpoint decides. */
 	buffer: CookieWrite[] | null;
-	/** Set by a read whose token is fresh and unchanged: its cookie write would only undo newer ones. */
-	skipWrite: boolean;
-	/** The app's own `jwt` or `session` callback threw during this request. */
+	/**
+	 * What to drop of the session-cookie writes of the `locals.auth()` call under way: `'refresh'` for a
+	 * read whose token is fresh and unchanged (its write would only undo newer ones; deletions still
+	 * pass), `'all'` when the app's callback threw (Auth.js would delete the cookie: a server fault must
+	 * not sign the user out). Auth.js sets the cookies of one call in one synchronous loop, so it ends
+	 * with the microtask after the first dropped write.
+	 */
+	drop: 'refresh' | 'all' | null;
+	/** The app's own `jwt` or `session` callback threw during the last `locals.auth()` call. */
 	callbackError: unknown;
+	/** The request came over https: session cookies that do not say otherwise get `Secure` only then. */
+	secure: boolean;
 	/** SvelteKit's own `cookies.set`, past the interception. */
 	write: Cookies['set'];
 	/** Whether a cookie name is the session cookie or one of its chunks. */
@@ -49,7 +57,7 @@ const states = new WeakMap<object, RequestState>();
  * the handle, the endpoint and every load of one request share.
  */
 export function requestState(
-	event: Pick<RequestEvent, 'locals' | 'cookies'>,
+	event: Pick<RequestEvent, 'locals' | 'cookies' | 'url'>,
 	isSessionCookie: (name: string) => boolean = defaultMatcher
 ): RequestState {
 	let state = states.get(event.locals);
@@ -58,8 +66,9 @@ export function requestState(
 		state = {
 			pending: null,
 			buffer: null,
-			skipWrite: false,
+			drop: null,
 			callbackError: undefined,
+			secure: event.url.protocol === 'https:',
 			write: cookies.set.bind(cookies),
 			isSessionCookie
 		};
@@ -83,8 +92,13 @@ function interceptSessionCookie(cookies: Cookies, state: RequestState, isSession
 			state.buffer.push([name, value, options]);
 			return;
 		}
-		if (isSessionCookie(name) && (state.skipWrite || state.callbackError !== undefined)) return;
-		state.write(name, value, options);
+		if (!isSessionCookie(name)) return state.write(name, value, options);
+		const deletion = value === '' || options?.maxAge === 0;
+		if (state.drop === 'all' || (state.drop === 'refresh' && !deletion)) {
+			queueMicrotask(() => (state.drop = null));
+			return;
+		}
+		writeSessionCookie(state, [name, value, options]);
 	};
 }
 
@@ -102,7 +116,18 @@ export function releaseWrites(state: RequestState): CookieWrite[] {
 
 /** Send held writes on to SvelteKit, as Auth.js meant them. */
 export function commitWrites(state: RequestState, writes: CookieWrite[]): void {
-	for (const [name, value, options] of writes) state.write(name, value, options);
+	for (const write of writes) {
+		if (state.isSessionCookie(write[0])) writeSessionCookie(state, write);
+		else state.write(...write);
+	}
+}
+
+/**
+ * Auth.js says `Secure` only when it means it; SvelteKit's default would add it on plain http too
+ * (except on localhost), and a browser then drops the updated cookie. Follow the request's protocol.
+ */
+function writeSessionCookie(state: RequestState, [name, value, options]: CookieWrite) {
+	state.write(name, value, { secure: state.secure, ...options });
 }
 
 /** Length of the session cookie that the held writes would leave (all chunks together). */

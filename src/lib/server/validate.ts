@@ -64,8 +64,8 @@ export type PatchCheck =
 
 /**
  * Validate a patch object against the writable fields. Every key must be a writable field; every
- * non-null value must pass its schema (the schema's output is what gets merged). Any refused key
- * refuses the whole patch.
+ * non-null value must pass its schema (the schema's output is what gets merged), except objects, whose
+ * schema is run on the merged result when the patch is applied. Any refused key refuses the whole patch.
  */
 export async function checkPatch(
 	fields: FieldSchemas,
@@ -90,6 +90,12 @@ export async function checkPatch(
 		const unsafe = findUnsafeKeys(value, [key]);
 		if (unsafe.length > 0) {
 			issues.push(unsafe[0]);
+			continue;
+		}
+		if (isPlainObject(value)) {
+			// An object merges key by key (RFC 7396): its schema judges the merged value, which only the
+			// jwt callback can build (it holds the token). A partial object is not a failure here.
+			patch[key] = value;
 			continue;
 		}
 		const result = await validateValue(fields[key], value);
