@@ -272,6 +272,18 @@ describe('form action (no JavaScript)', () => {
 		expect(page).toContain('>12<');
 	});
 
+	it("should redirect back to the page's own query string, without the action name", async () => {
+		const { jar } = await setup();
+		const response = await fetch(`${base}/?tab=edit&/updateUserData`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: jar.header(), accept: 'text/html' },
+			body: form({ theme: 'dark' }, { theme: null })
+		});
+		expect(response.status).toBe(303);
+		expect(response.headers.get('location')).toBe('/?tab=edit');
+	});
+
 	it('should answer 422 with the field issue and what was typed, saving nothing', async () => {
 		const { jar, before } = await setup();
 		const response = await fetch(`${base}/?/updateUserData`, {

@@ -61,7 +61,10 @@ export function createFormAction<User extends object>(config: FormActionConfig<U
 				sessionSync: { ok: false as const, error: { status: failure.status, ...failure.body }, values }
 			});
 		}
-		redirect(303, event.url.pathname);
+		// Back to the page as it was asked for, less the `?/updateUserData` action name.
+		const back = new URL(event.url);
+		for (const key of [...back.searchParams.keys()]) if (key.startsWith('/')) back.searchParams.delete(key);
+		redirect(303, back.pathname + back.search);
 	};
 }
 
