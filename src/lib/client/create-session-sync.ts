@@ -1,5 +1,5 @@
 import { createSubscriber } from 'svelte/reactivity';
-import { writable } from 'svelte/store';
+import { readonly, writable } from 'svelte/store';
 import { hasOwn, isPlainObject, isString, mergeValue } from '../patch.js';
 import {
 	DEFAULT_ENDPOINT,
@@ -198,16 +198,17 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	// proves the cookie is gone for the whole browser: tell the tabs that still show a session.
 	if (!confirmed) post(null);
 
-	function publish(session: Session | null) {
-		sessionStore.set((optimistic = session));
-	}
-
+	/** Show confirmed with every pending patch on top. */
 	function recompute() {
 		let session = confirmed;
 		for (const entry of [...inFlight, ...queue]) {
 			if (entry.patch && session) session = { ...session, user: merge(session.user as Json, entry.patch) };
 		}
-		publish(session);
+		sessionStore.set((optimistic = session));
+	}
+
+	function setError(error: SyncError | null) {
+		errorStore.set((lastError = error));
 	}
 
 	function refreshStatus() {
@@ -238,27 +239,25 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 
 	async function update(input: PatchInput<Session>): Promise<UpdateResult<Session>> {
 		if (!browser) return failure('ssr', 'sessionSync.update() cannot run during server-side rendering');
-		const current = optimistic;
-		if (!current) return signedOut();
+		if (!optimistic) return signedOut();
 		let patch: unknown;
 		try {
 			// A copy, so that a callback that mutates its argument cannot corrupt the store. The user is
 			// JSON (it comes from the token through page data or the endpoint), so a JSON copy is exact
 			// and, unlike structuredClone, available in every browser.
-			if (typeof input === 'function') input = input(jsonCopy(current.user));
+			if (typeof input === 'function') input = input(jsonCopy(optimistic.user));
 			// A deep copy as it will travel (JSON), so later mutation by the caller cannot reach it.
 			if (!isPlainObject(input) || !isPlainObject((patch = jsonCopy(input)))) {
 				throw new TypeError('not a plain JSON object');
 			}
 		} catch (error) {
-			return failure('invalid_patch', `Invalid patch: ${error instanceof Error ? error.message : 'not JSON'}`);
+			return failure('invalid_patch', `Invalid patch (${error})`);
 		}
-		// Read again: the callback may have updated or signed out meanwhile.
-		const base = optimistic;
-		if (!base) return signedOut();
+		// Check again: the callback may have signed out meanwhile.
+		if (!optimistic) return signedOut();
 		return new Promise((resolve) => {
 			queue.push({ patch: patch as Json, resolve });
-			publish({ ...base, user: merge(base.user as Json, patch as Json) });
+			recompute();
 			refreshStatus();
 			schedule();
 		});
@@ -307,12 +306,13 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 				// others of the batch go again, first in the queue (always fewer, so this ends).
 				const refused = result.error.issues?.map((issue) => issue.path[0]) ?? [];
 				const innocent = (entry: Entry<Session>) =>
-					!!entry.patch && !!refused.length && Object.keys(entry.patch).every((key) => !refused.includes(key));
-				if (refused.every((field) => field in body) && entries.some((entry) => !innocent(entry))) {
-					settled = entries.filter((entry) => !innocent(entry));
+					refused.length && entry.patch && !Object.keys(entry.patch).some((key) => refused.includes(key));
+				const guilty = entries.filter((entry) => !innocent(entry));
+				if (guilty[0] && refused.every((field) => field in body)) {
+					settled = guilty;
 					queue.unshift(...entries.filter(innocent));
 				}
-				errorStore.set((lastError = result.error));
+				setError(result.error);
 				// Dropping the failed patches from flight rolls back exactly their fields to the confirmed
 				// values, while later pending patches stay applied.
 				recompute();
@@ -350,7 +350,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		}
 		// `sync` is a fresh object from the response, read-only from here on.
 		const next = { ...base, user, ...(sync && { sync }), ...(expires && { expires }) } as Session;
-		errorStore.set((lastError = null));
+		setError(null);
 		replaceBase(next, sent);
 		post(next, sent);
 		runInvalidate();
@@ -369,7 +369,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		if (!confirmed) return false;
 		confirmed = confirmedSync = null;
 		// The last error belonged to the session that ended.
-		errorStore.set((lastError = null));
+		setError(null);
 		confirmedFields.clear();
 		// Unsent patches have no session to go to; a request in flight finishes on its own.
 		for (const entry of queue) entry.resolve?.(signedOut());
@@ -387,7 +387,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		const sync = incoming.sync;
 		if (!sync || sync.id !== confirmedSync?.id) {
 			confirmedFields.clear();
-			if (confirmedSync) errorStore.set((lastError = null)); // another session: its error is not this one's
+			if (confirmedSync) setError(null); // another session: its error is not this one's
 			confirmedSync = sync ?? null;
 		} else if (sync.version > confirmedSync.version) {
 			confirmedSync = sync;
@@ -423,8 +423,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		update,
 		// `undefined` is no news (a load that did not return a session): only `null` means signed out.
 		adopt: (session) => void (session !== undefined && take(session)),
-		status: { subscribe: statusStore.subscribe },
-		error: { subscribe: errorStore.subscribe },
+		status: readonly(statusStore),
+		error: readonly(errorStore),
 		destroy() {
 			channel?.close();
 		}
