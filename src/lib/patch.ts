@@ -14,7 +14,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 	// Arrays fail the prototype check (their prototype is `Array.prototype`, of any realm).
 	if (typeof value !== 'object' || !value) return false;
 	const proto = Object.getPrototypeOf(value);
-	return proto === Object.prototype || proto === null;
+	return !proto || proto === Object.prototype;
 }
 
 /** True for strings. */
@@ -22,7 +22,12 @@ export const isString = (value: unknown): value is string => typeof value === 's
 
 /** Own property check that cannot be fooled by an own `hasOwnProperty` key. */
 export function hasOwn(object: object, key: string): boolean {
-	return Object.prototype.hasOwnProperty.call(object, key);
+	return {}.hasOwnProperty.call(object, key);
+}
+
+/** An own property's value, or `undefined` (never an inherited one). */
+export function own(object: object, key: string): unknown {
+	return hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }
 
 /**
@@ -69,7 +74,7 @@ export function mergeValue(target: unknown, patch: unknown, depth = 0): unknown 
 		if (FORBIDDEN_KEYS.has(key)) continue;
 		const value = patch[key];
 		if (value === null) delete result[key];
-		else result[key] = mergeValue(hasOwn(result, key) ? result[key] : undefined, value, depth + 1);
+		else result[key] = mergeValue(own(result, key), value, depth + 1);
 	}
 	return result;
 }

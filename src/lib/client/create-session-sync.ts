@@ -1,6 +1,5 @@
-import { createSubscriber } from 'svelte/reactivity';
-import { readonly, writable } from 'svelte/store';
-import { hasOwn, isPlainObject, isString, mergeValue } from '../patch.js';
+import { fromStore, readonly, writable } from 'svelte/store';
+import { isPlainObject, isString, mergeValue, own } from '../patch.js';
 import {
 	DEFAULT_ENDPOINT,
 	DEFAULT_FLAG,
@@ -61,9 +60,6 @@ const merge = mergeValue as (target: Json, patch: Json) => Json;
 
 /** A deep copy through JSON text. */
 const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value));
-
-/** A field's own value, or `undefined` (never an inherited one). */
-const own = (object: Json, key: string) => (hasOwn(object, key) ? object[key] : undefined);
 
 /**
  * The in-tab fallback for Web Locks: the tail of the queue of tasks, shared by the stores of a page.
@@ -158,11 +154,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	const sessionStore = writable<Session | null>(optimistic);
 	const statusStore = writable<SyncStatus>('idle');
 	const errorStore = writable<SyncError | null>(null);
-	// Makes `current` reactive when read in runes code (templates, $derived, $effect); a no-op elsewhere.
-	const track = createSubscriber((changed) => {
-		let initial = true;
-		return sessionStore.subscribe(() => (initial ? (initial = false) : changed()));
-	});
+	// Makes `current` reactive when read in runes code (templates, $derived, $effect); a plain read elsewhere.
+	const view = fromStore(sessionStore);
 
 	// Only in a browser: on the server a channel would carry one request's session into another's.
 	// Missing or refused BroadcastChannel: no cross-tab sharing, the tabs catch up on navigation.
@@ -282,14 +275,10 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		let body: Json = {};
 		let taken = 0;
 		for (const entry of queue) {
-			if (!entry.patch) {
-				if (taken) break;
-				body = confirmedValues(confirmedFields);
-			} else {
-				const next = composePatch(body, entry.patch);
-				if (!next) break;
-				body = next;
-			}
+			// A repair (no patch) only ever starts a request: its body is the confirmed values.
+			const next = entry.patch ? composePatch(body, entry.patch) : !taken && confirmedValues(confirmedFields);
+			if (!next) break;
+			body = next;
 			taken++;
 		}
 		const entries = queue.splice(0, taken);
@@ -367,24 +356,23 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 
 	function signOut(): boolean {
 		if (!confirmed) return false;
-		confirmed = confirmedSync = null;
 		// The last error belonged to the session that ended.
 		setError(null);
-		confirmedFields.clear();
 		// Unsent patches have no session to go to; a request in flight finishes on its own.
 		for (const entry of queue) entry.resolve?.(signedOut());
 		queue = [];
-		recompute();
+		replaceBase(null);
 		refreshStatus();
 		return true;
 	}
 
 	/**
 	 * Make `incoming` the confirmed base, with `fields` confirmed, and re-apply every pending patch on
-	 * top. The confirmed version never goes back for one session id; another id (or none) starts over.
+	 * top. The confirmed version never goes back for one session id; another id (or none, or a
+	 * sign-out with `null`) starts over.
 	 */
-	function replaceBase(incoming: Session, fields: string[] = []) {
-		const sync = incoming.sync;
+	function replaceBase(incoming: Session | null, fields: string[] = []) {
+		const sync = incoming?.sync;
 		if (!sync || sync.id !== confirmedSync?.id) {
 			confirmedFields.clear();
 			if (confirmedSync) setError(null); // another session: its error is not this one's
@@ -392,7 +380,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		} else if (sync.version > confirmedSync.version) {
 			confirmedSync = sync;
 		}
-		for (const field of fields) confirmedFields.add(field);
+		fields.forEach(confirmedFields.add, confirmedFields);
 		confirmed = incoming;
 		recompute();
 	}
@@ -417,8 +405,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	return {
 		subscribe: sessionStore.subscribe,
 		get current() {
-			track();
-			return optimistic;
+			return view.current;
 		},
 		update,
 		// `undefined` is no news (a load that did not return a session): only `null` means signed out.

@@ -14,8 +14,6 @@ export const failure = (code: string, message: string, status = 0): { ok: false;
 	error: { status, code, message }
 });
 
-const isAbort = (error: unknown) => (error as { name?: unknown } | null)?.name === 'AbortError';
-
 /**
  * Build the endpoint URL with its flag: `/api/update-user-data?query=update-user-data` by default.
  *
@@ -60,13 +58,14 @@ export async function sendPatch(fetcher: typeof fetch, url: string, patch: Json,
 		});
 		// A body that is not JSON is no body; an abort while reading it is an abort.
 		body = await response.json().catch((error: unknown) => {
-			if (isAbort(error)) throw error;
+			if ((error as Error | null)?.name === 'AbortError') throw error;
 		});
 	} catch (error) {
 		// No response: status 0.
+		const { name, message } = (error ?? {}) as Partial<Error>;
 		return failure(
-			isAbort(error) ? 'aborted' : (error as Error | null)?.name === 'TimeoutError' ? 'timeout' : 'network_error',
-			(error instanceof Error && error.message) || 'Request failed'
+			name === 'AbortError' ? 'aborted' : name === 'TimeoutError' ? 'timeout' : 'network_error',
+			message || 'Request failed'
 		);
 	}
 	const { status } = response;
