@@ -1,4 +1,4 @@
-import { fromStore, readonly, writable } from 'svelte/store';
+import { fromStore, writable } from 'svelte/store';
 import { isPlainObject, isString, mergeValue, own } from '../patch.js';
 import {
 	DEFAULT_ENDPOINT,
@@ -14,7 +14,7 @@ import {
 	type UpdateResult
 } from '../types.js';
 import { composePatch } from './compose-patch.js';
-import { failure, sendPatch, updateUrl, type SendResult } from './request.js';
+import { failure, sendPatch, updateUrl } from './request.js';
 
 /**
  * Default BroadcastChannel name shared by the tabs of one browser.
@@ -165,13 +165,13 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			channel = new BroadcastChannel(options.broadcast ?? DEFAULT_CHANNEL);
 			channel.onmessage = ({ data }: MessageEvent) => {
 				// Accept only `{ type: 'session', session: null | { user: {…} }, fields?: string[] }`.
+				const { type, session, fields } = data ?? {};
 				if (
-					data?.type === 'session' &&
-					(data.session === null || isPlainObject((data.session as Json | null)?.user)) &&
-					(data.fields === undefined ||
-						(Array.isArray(data.fields) && data.fields.every(isString)))
+					type === 'session' &&
+					(session === null || isPlainObject(session?.user)) &&
+					(fields === undefined || (Array.isArray(fields) && fields.every(isString)))
 				) {
-					take(data.session, data.fields, true);
+					take(session, fields, true);
 				}
 			};
 		} catch {
@@ -306,7 +306,27 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 				// values, while later pending patches stay applied.
 				recompute();
 			} else if (confirmed) {
-				outcome = { ok: true, session: confirm(body, result) };
+				// The response is the new confirmed session (server wins).
+				const { data, sync, expires } = result;
+				const sent = Object.keys(body);
+				let user = data;
+				if (lag(sync) >= 0) {
+					// The cookie this patch was merged into was older than our last confirmed update (a stale
+					// parallel request put it back; see the Auth.js JWT session race). Keep what we confirmed
+					// for the fields this request did not carry, and send them again.
+					const lost = lostFields(confirmed.user as Json, user).filter((field) => !sent.includes(field));
+					if (lost.length) {
+						user = merge(user, confirmedValues(lost));
+						queueRepair();
+					}
+				}
+				// `sync` is a fresh object from the response, read-only from here on.
+				const session = { ...confirmed, user, ...(sync && { sync }), ...(expires && { expires }) } as Session;
+				setError(null);
+				replaceBase(session, sent);
+				post(session, sent);
+				runInvalidate();
+				outcome = { ok: true, session };
 			}
 			refreshStatus();
 		} finally {
@@ -322,48 +342,12 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		schedule();
 	}
 
-	/** Take a successful response as the new confirmed session (server wins). */
-	function confirm(body: Json, { data, sync, expires }: Extract<SendResult, { ok: true }>): Session {
-		const base = confirmed!;
-		const sent = Object.keys(body);
-		let user = data;
-		if (lag(sync) >= 0) {
-			// The cookie this patch was merged into was older than our last confirmed update (a stale
-			// parallel request put it back; see the Auth.js JWT session race). Keep what we confirmed
-			// for the fields this request did not carry, and send them again.
-			const lost = lostFields(base.user as Json, user).filter((field) => !sent.includes(field));
-			if (lost.length) {
-				user = merge(user, confirmedValues(lost));
-				queueRepair();
-			}
-		}
-		// `sync` is a fresh object from the response, read-only from here on.
-		const next = { ...base, user, ...(sync && { sync }), ...(expires && { expires }) } as Session;
-		setError(null);
-		replaceBase(next, sent);
-		post(next, sent);
-		runInvalidate();
-		return next;
-	}
-
 	/**
 	 * How many versions `sync` is behind the last confirmed one of the current session id: above 0 for
 	 * a stale session, 0 for the same version, below 0 for a newer one, another id or none.
 	 */
 	function lag(sync?: SyncInfo): number {
 		return sync && sync.id === confirmedSync?.id ? confirmedSync.version - sync.version : -1;
-	}
-
-	function signOut(): boolean {
-		if (!confirmed) return false;
-		// The last error belonged to the session that ended.
-		setError(null);
-		// Unsent patches have no session to go to; a request in flight finishes on its own.
-		for (const entry of queue) entry.resolve?.(signedOut());
-		queue = [];
-		replaceBase(null);
-		refreshStatus();
-		return true;
 	}
 
 	/**
@@ -393,7 +377,16 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	 */
 	function take(session: Session | null | undefined, fields?: string[], fromTab?: boolean) {
 		if (!session) {
-			if (signOut()) fromTab ? runInvalidate() : post(null);
+			if (!confirmed) return;
+			// Signed out. The last error belonged to the session that ended.
+			setError(null);
+			// Unsent patches have no session to go to; a request in flight finishes on its own.
+			for (const entry of queue) entry.resolve?.(signedOut());
+			queue = [];
+			replaceBase(null);
+			refreshStatus();
+			if (fromTab) runInvalidate();
+			else post(null);
 		} else if (lag(session.sync) <= 0) {
 			replaceBase(session, fields);
 			if (fromTab) runInvalidate();
@@ -410,8 +403,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		update,
 		// `undefined` is no news (a load that did not return a session): only `null` means signed out.
 		adopt: (session) => void (session !== undefined && take(session)),
-		status: readonly(statusStore),
-		error: readonly(errorStore),
+		status: { subscribe: statusStore.subscribe },
+		error: { subscribe: errorStore.subscribe },
 		destroy() {
 			channel?.close();
 		}
