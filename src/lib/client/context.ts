@@ -2,7 +2,7 @@ import { getContext, setContext } from 'svelte';
 import type { SessionSyncStore, SyncSession } from '../types.js';
 
 /** Private key: only these two functions can read or write the store in context. */
-const KEY = Symbol('sveltekit-session-sync');
+const KEY = Symbol();
 
 /**
  * Hand a session store down to every component below this one (call it during component

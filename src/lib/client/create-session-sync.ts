@@ -55,9 +55,6 @@ const signedOut = () => failure('signed_out', 'Signed out');
 
 const noop = () => {};
 
-/** `mergePatch` without its wrapper. */
-const merge = mergeValue as (target: Json, patch: Json) => Json;
-
 /** A deep copy through JSON text. */
 const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
@@ -194,8 +191,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	/** Show confirmed with every pending patch on top. */
 	function recompute() {
 		let session = confirmed;
-		for (const entry of [...inFlight, ...queue]) {
-			if (entry.patch && session) session = { ...session, user: merge(session.user as Json, entry.patch) };
+		for (const { patch } of [...inFlight, ...queue]) {
+			if (patch && session) session = { ...session, user: mergeValue(session.user, patch) };
 		}
 		sessionStore.set((optimistic = session));
 	}
@@ -316,7 +313,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 					// for the fields this request did not carry, and send them again.
 					const lost = lostFields(confirmed.user as Json, user).filter((field) => !sent.includes(field));
 					if (lost.length) {
-						user = merge(user, confirmedValues(lost));
+						user = mergeValue(user, confirmedValues(lost)) as Json;
 						queueRepair();
 					}
 				}
