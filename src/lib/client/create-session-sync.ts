@@ -68,20 +68,18 @@ let tail: Promise<unknown> = Promise.resolve();
  * Run `task` holding the one update lock: across the tabs of this browser through Web Locks or, where
  * they are missing or refuse (no `navigator.locks`, a SecurityError…), across the stores of this tab.
  * Each response replaces the whole session cookie, so two updates in flight would lose one of them.
+ * Never rejects: an error of `task` ends that task only.
  */
 async function runExclusive(task: () => Promise<void>): Promise<void> {
 	let started = false;
 	try {
-		return await navigator.locks.request(LOCK_NAME, () => {
+		await navigator.locks.request(LOCK_NAME, () => {
 			started = true;
 			return task();
 		});
-	} catch (error) {
-		// Errors from `task` itself pass on; a refused lock must not lose the update.
-		if (started) throw error;
-		const run = tail.then(task);
-		tail = run.catch(noop);
-		return run;
+	} catch {
+		// A refused lock must not lose the update.
+		if (!started) await (tail = tail.then(task).catch(noop));
 	}
 }
 
@@ -238,7 +236,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			if (typeof input === 'function') input = input(jsonCopy(optimistic.user));
 			// A deep copy as it will travel (JSON), so later mutation by the caller cannot reach it.
 			if (!isPlainObject(input) || !isPlainObject((patch = jsonCopy(input)))) {
-				throw new TypeError('not a plain JSON object');
+				throw 'not a plain JSON object';
 			}
 		} catch (error) {
 			return failure('invalid_patch', `Invalid patch (${error})`);
@@ -258,7 +256,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		if (pumping) return;
 		pumping = true;
 		queueMicrotask(async () => {
-			while (queue.length) await runExclusive(sendNext).catch(noop);
+			while (queue.length) await runExclusive(sendNext);
 			pumping = false;
 			refreshStatus();
 		});
