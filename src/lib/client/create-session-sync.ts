@@ -65,25 +65,6 @@ const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 let tail: Promise<unknown> = Promise.resolve();
 
 /**
- * Run `task` holding the one update lock: across the tabs of this browser through Web Locks or, where
- * they are missing or refuse (no `navigator.locks`, a SecurityError…), across the stores of this tab.
- * Each response replaces the whole session cookie, so two updates in flight would lose one of them.
- * Never rejects: an error of `task` ends that task only.
- */
-async function runExclusive(task: () => Promise<void>): Promise<void> {
-	let started = false;
-	try {
-		await navigator.locks.request(LOCK_NAME, () => {
-			started = true;
-			return task();
-		});
-	} catch {
-		// A refused lock must not lose the update.
-		if (!started) await (tail = tail.then(task).catch(noop));
-	}
-}
-
-/**
  * Create the browser store of the session: a Svelte readable of the optimistic session with methods to
  * change the user's writable fields. Create one per app instance (in the root layout) and hand it down
  * with `setSessionSync`; never keep it in a module, where the server would share it between users.
@@ -252,14 +233,28 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	}
 
 	/** Send in a microtask, so that a burst of updates in one tick goes out as one request. */
-	function schedule() {
+	async function schedule() {
 		if (pumping) return;
 		pumping = true;
-		queueMicrotask(async () => {
-			while (queue.length) await runExclusive(sendNext);
-			pumping = false;
-			refreshStatus();
-		});
+		await null;
+		while (queue.length) {
+			// Send holding the one update lock: across the tabs of this browser through Web Locks or,
+			// where they are missing or refuse (no `navigator.locks`, a SecurityError…), across the
+			// stores of this tab. Each response replaces the whole session cookie, so two updates in
+			// flight would lose one of them. An error of `sendNext` ends that request only.
+			let started = false;
+			try {
+				await navigator.locks.request(LOCK_NAME, () => {
+					started = true;
+					return sendNext();
+				});
+			} catch {
+				// A refused lock must not lose the update.
+				if (!started) await (tail = tail.then(sendNext).catch(noop));
+			}
+		}
+		pumping = false;
+		refreshStatus();
 	}
 
 	/**
