@@ -12,9 +12,7 @@ export const MAX_DEPTH = 32;
 /** True for `{}`-like values: not null, not an array, and with `Object.prototype` or no prototype. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
 	// Arrays fail the prototype check (their prototype is `Array.prototype`, of any realm).
-	if (typeof value !== 'object' || !value) return false;
-	const proto = Object.getPrototypeOf(value);
-	return !proto || proto === Object.prototype;
+	return !!value && typeof value === 'object' && [null, Object.prototype].includes(Object.getPrototypeOf(value));
 }
 
 /** True for strings. */

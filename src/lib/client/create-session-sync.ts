@@ -272,8 +272,9 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			taken++;
 		}
 		const entries = queue.splice(0, taken);
+		const sent = Object.keys(body);
 		// Nothing to send: the queue was dropped while waiting, or a repair found nothing to repair.
-		if (!Object.keys(body).length && !entries.some((entry) => entry.patch)) return refreshStatus();
+		if (!sent.length && !entries.some((entry) => entry.patch)) return refreshStatus();
 		inFlight = entries;
 		const result = await sendPatch(fetcher, url, body, options.timeout ?? 30_000);
 		let outcome: UpdateResult<Session> = result.ok ? signedOut() : result;
@@ -298,7 +299,6 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			} else if (confirmed) {
 				// The response is the new confirmed session (server wins).
 				const { data, sync, expires } = result;
-				const sent = Object.keys(body);
 				let user = data;
 				if (lag(sync) >= 0) {
 					// The cookie this patch was merged into was older than our last confirmed update (a stale
@@ -345,7 +345,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	 * top. The confirmed version never goes back for one session id; another id (or none, or a
 	 * sign-out with `null`) starts over.
 	 */
-	function replaceBase(incoming: Session | null, fields: string[] = []) {
+	function replaceBase(incoming: Session | null, fields?: string[]) {
 		const sync = incoming?.sync;
 		if (!sync || sync.id !== confirmedSync?.id) {
 			confirmedFields.clear();
@@ -354,7 +354,7 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 		} else if (sync.version > confirmedSync.version) {
 			confirmedSync = sync;
 		}
-		fields.forEach(confirmedFields.add, confirmedFields);
+		fields?.forEach(confirmedFields.add, confirmedFields);
 		confirmed = incoming;
 		recompute();
 	}
