@@ -202,8 +202,9 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 	 * different, which costs at most one idempotent repair request, never a wrong value).
 	 */
 	function lostFields(from: Json, to: Json): string[] {
-		const text = (user: Json, field: string) => JSON.stringify(own(user, field));
-		return [...confirmedFields].filter((field) => text(from, field) !== text(to, field));
+		return [...confirmedFields].filter(
+			(field) => JSON.stringify(own(from, field)) !== JSON.stringify(own(to, field))
+		);
 	}
 
 	async function update(input: PatchInput<Session>): Promise<UpdateResult<Session>> {
