@@ -352,7 +352,8 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			confirmedFields.clear();
 			if (confirmedSync) setError(null); // another session: its error is not this one's
 			confirmedSync = sync ?? null;
-		} else if (sync.version > confirmedSync.version) {
+		} else if (lag(sync) < 0) {
+			// A newer version of the same session.
 			confirmedSync = sync;
 		}
 		fields?.forEach(confirmedFields.add, confirmedFields);
