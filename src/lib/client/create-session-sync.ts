@@ -224,10 +224,12 @@ export function createSessionSync<Session extends SyncSession<object> = SyncSess
 			return failure('invalid_patch', `Invalid patch (${error})`);
 		}
 		// Check again: the callback may have signed out meanwhile.
-		if (!optimistic) return signedOut();
+		const base = optimistic;
+		if (!base) return signedOut();
 		return new Promise((resolve) => {
 			queue.push({ patch: patch as Json, resolve });
-			recompute();
+			// On top of what is shown, not recomputed from the confirmed session: a burst stays linear.
+			sessionStore.set((optimistic = { ...base, user: mergeValue(base.user, patch) as Session['user'] }));
 			refreshStatus();
 			schedule();
 		});
