@@ -79,6 +79,18 @@ describe('<SessionView>', () => {
 		expect(row('fav_num').parentElement).not.toHaveAttribute('data-pending');
 	});
 
+	it('should roll the view back but leave the alert to others with showError={false}', async () => {
+		const { store, endpoint, root } = setup({ showError: false });
+		const saved = store.update({ fav_num: '42' });
+		await flush();
+		await endpoint.requests[0].fail(500, { code: 'server_error', message: 'Down' });
+		await saved;
+		await flush();
+		expect(row('fav_num')).toHaveTextContent('7');
+		expect(root).toHaveAttribute('data-state', 'error');
+		expect(screen.queryByRole('alert')).toBeNull();
+	});
+
 	it('should roll the view back and show the error in an alert when a save fails', async () => {
 		const { store, endpoint, root } = setup();
 		const saved = store.update({ fav_num: '42' });

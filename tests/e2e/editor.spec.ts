@@ -94,6 +94,8 @@ describeE2E('editing the session in the page', () => {
 				await save.click();
 
 				await expect.poll(() => page.getByRole('alert').first().isVisible()).toBe(true);
+				// One failure, one announcement: the demo's <SessionView> leaves it to the editor.
+				expect(await page.getByRole('alert').count()).toBe(1);
 				await expect.poll(() => textOf(shown)).toBe(old);
 				expect(await favNum.inputValue()).toBe(typed);
 

@@ -76,6 +76,11 @@ export interface SessionViewProps extends Omit<HTMLAttributes<HTMLElement>, 'cla
 	fields?: readonly FieldDefinition[];
 	/** Where the sign-in link of the signed-out state points. @default '/' */
 	signInHref?: string;
+	/**
+	 * Show the last failed save in a `role="alert"` element. Turn it off where a `<UserDataEditor>` on
+	 * the same page already announces it, so screen readers hear it once. @default true
+	 */
+	showError?: boolean;
 	/** Texts to replace, merged over the defaults. @default {} */
 	messages?: Partial<SessionViewMessages>;
 	/** Classes added to the root element (a string, array or object, as Svelte's `class`). */
