@@ -68,7 +68,7 @@ async function run(server, createSessionSync, label, drive, delay = 0) {
 	await drive(update);
 	const results = await Promise.all(calls);
 	const settled = performance.now() - start;
-	const token = await decodeSession(b.jar.session().value);
+	const token = await decodeSession(b.jar.session());
 	const lost = Object.entries(expected).filter(([k, v]) => token?.[k] !== v).map(([k]) => k);
 	let current;
 	store.subscribe((s) => (current = s))();

@@ -3,13 +3,14 @@
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_SECRET, startDemo } from '../scripts/demo.js';
+import { CookieJar, SESSION_COOKIE, TEST_SECRET, signIn, startDemo } from '../scripts/demo.js';
+
+export { CookieJar, SESSION_COOKIE, signIn };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TMP = resolve(ROOT, 'bench/.tmp');
 /** Same secret as the tests; the bench server never serves real users. */
 export const SECRET = TEST_SECRET;
-export const SESSION_COOKIE = 'authjs.session-token';
 export const UPDATE_PATH = '/api/update-user-data?query=update-user-data';
 
 let snapshot = null;
@@ -58,47 +59,6 @@ export function cpuMs(pid) {
 	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15)
-}
-
-/** name → value, updated from Set-Cookie headers like a browser. */
-export class CookieJar {
-	cookies = new Map();
-	header() {
-		return [...this.cookies].map(([n, v]) => `${n}=${v}`).join('; ');
-	}
-	take(response) {
-		for (const line of response.headers.getSetCookie()) {
-			const [pair, ...attributes] = line.split(';');
-			const eq = pair.indexOf('=');
-			const name = pair.slice(0, eq).trim();
-			const value = pair.slice(eq + 1).trim();
-			if (value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
-			else this.cookies.set(name, value);
-		}
-	}
-	/** The session cookie, joined from chunks if Auth.js split it; `chunks` says how many cookies it took. */
-	session() {
-		if (this.cookies.has(SESSION_COOKIE)) return { value: this.cookies.get(SESSION_COOKIE), chunks: 1 };
-		const parts = [...this.cookies].filter(([n]) => n.startsWith(`${SESSION_COOKIE}.`));
-		if (parts.length === 0) return { value: undefined, chunks: 0 };
-		parts.sort(([a], [b]) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
-		return { value: parts.map(([, v]) => v).join(''), chunks: parts.length };
-	}
-}
-
-/** Sign in through the Credentials provider as a browser form would. */
-export async function signIn(url, username = 'ada') {
-	const jar = new CookieJar();
-	const response = await fetch(`${url}/auth/callback/credentials`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-		body: new URLSearchParams({ username, password: 'demo', callbackUrl: '/' })
-	});
-	await response.arrayBuffer();
-	jar.take(response);
-	if (!jar.session().value) throw new Error(`sign-in as ${username} failed (${response.status})`);
-	return jar;
 }
 
 /**

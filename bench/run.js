@@ -75,7 +75,7 @@ if (server) {
 	const jar = await signIn(server.url);
 
 	await figure(1, 'server throughput', async () => {
-		const floor = await jwtFloor(jar.session().value);
+		const floor = await jwtFloor(jar.session());
 		const r = await throughput(server, jar, { rounds: ROUNDS, seconds: SECONDS, log });
 		const line = (x) => `${int(x.rps)} req/s · p50 ${ms(x.p50)} · p99 ${ms(x.p99)} · ${int(x.cpu)} µs CPU/req`;
 		const vs = (a, b, name) => `${r.ratio(a, b).toFixed(2)}× ${name} (CPU ${r.cpuRatio(a, b).toFixed(2)}×)`;

@@ -107,3 +107,75 @@ export async function startDemo({ env = {}, nodeArgs = [], buildDir = resolve(RO
 			})
 	};
 }
+
+/** Auth.js's session cookie over plain http. */
+export const SESSION_COOKIE = 'authjs.session-token';
+
+/** A tiny cookie jar: name → value, updated from Set-Cookie headers like a browser would. */
+export class CookieJar {
+	/** @type {Map<string, string>} */
+	cookies = new Map();
+
+	/** The `Cookie` request header. */
+	header() {
+		return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+	}
+
+	/**
+	 * Apply every Set-Cookie of a response (empty value or Max-Age=0 removes).
+	 * @param {Response} response
+	 */
+	take(response) {
+		for (const line of response.headers.getSetCookie()) {
+			const [pair, ...attributes] = line.split(';');
+			const eq = pair.indexOf('=');
+			const name = pair.slice(0, eq).trim();
+			const value = pair.slice(eq + 1).trim();
+			const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '';
+			if (expired) this.cookies.delete(name);
+			else this.cookies.set(name, value);
+		}
+	}
+
+	/** The session cookie's parts in order: one, or the chunks Auth.js split it into. */
+	chunks() {
+		if (this.cookies.has(SESSION_COOKIE)) return [/** @type {string} */ (this.cookies.get(SESSION_COOKIE))];
+		const parts = [...this.cookies].filter(([name]) => name.startsWith(`${SESSION_COOKIE}.`));
+		parts.sort(([a], [b]) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
+		return parts.map(([, value]) => value);
+	}
+
+	/**
+	 * The session cookie value, joined from chunks if Auth.js split it.
+	 * @returns {string | undefined}
+	 */
+	session() {
+		const parts = this.chunks();
+		return parts.length ? parts.join('') : undefined;
+	}
+
+	clone() {
+		const jar = new CookieJar();
+		for (const [name, value] of this.cookies) jar.cookies.set(name, value);
+		return jar;
+	}
+}
+
+/**
+ * Sign in through the Credentials provider as a browser form would.
+ * @param {string} baseURL
+ * @returns {Promise<CookieJar>}
+ */
+export async function signIn(baseURL, username = 'ada', password = 'demo') {
+	const jar = new CookieJar();
+	const response = await fetch(`${baseURL}/auth/callback/credentials`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseURL },
+		body: new URLSearchParams({ username, password, callbackUrl: '/' })
+	});
+	await response.arrayBuffer();
+	jar.take(response);
+	if (!jar.session()) throw new Error(`sign-in as ${username} failed (${response.status})`);
+	return jar;
+}

@@ -1,61 +1,10 @@
 import { decode } from '@auth/core/jwt';
+import { CookieJar, SESSION_COOKIE, signIn } from '../../scripts/demo.js';
 import { TEST_SECRET } from './server.js';
 
-export const SESSION_COOKIE = 'authjs.session-token';
 export const FLAG = 'query=update-user-data';
 
-/** A tiny cookie jar: name → value, updated from Set-Cookie headers like a browser would. */
-export class CookieJar {
-	readonly cookies = new Map<string, string>();
-
-	/** The `Cookie` request header. */
-	header(): string {
-		return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-	}
-
-	/** Apply every Set-Cookie of a response (empty value or Max-Age=0 removes). */
-	take(response: Response): void {
-		for (const line of response.headers.getSetCookie()) {
-			const [pair, ...attributes] = line.split(';');
-			const eq = pair.indexOf('=');
-			const name = pair.slice(0, eq).trim();
-			const value = pair.slice(eq + 1).trim();
-			const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '';
-			if (expired) this.cookies.delete(name);
-			else this.cookies.set(name, value);
-		}
-	}
-
-	/** The session cookie value, joined from chunks if Auth.js split it. */
-	session(): string | undefined {
-		if (this.cookies.has(SESSION_COOKIE)) return this.cookies.get(SESSION_COOKIE);
-		const chunks = [...this.cookies].filter(([name]) => name.startsWith(`${SESSION_COOKIE}.`));
-		if (chunks.length === 0) return undefined;
-		chunks.sort(([a], [b]) => Number(a.split('.').pop()) - Number(b.split('.').pop()));
-		return chunks.map(([, value]) => value).join('');
-	}
-
-	clone(): CookieJar {
-		const jar = new CookieJar();
-		for (const [name, value] of this.cookies) jar.cookies.set(name, value);
-		return jar;
-	}
-}
-
-/** Sign in through the Credentials provider as a browser form would; returns the cookie jar. */
-export async function signIn(baseURL: string, username = 'ada', password = 'demo'): Promise<CookieJar> {
-	const jar = new CookieJar();
-	const response = await fetch(`${baseURL}/auth/callback/credentials`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseURL },
-		body: new URLSearchParams({ username, password, callbackUrl: '/' })
-	});
-	await response.arrayBuffer();
-	jar.take(response);
-	if (!jar.session()) throw new Error(`sign-in as ${username} failed (${response.status})`);
-	return jar;
-}
+export { CookieJar, SESSION_COOKIE, signIn };
 
 /** Decrypt the session cookie with the test secret (real Auth.js code). */
 export async function decodeSession(jar: CookieJar, secret: string | string[] = TEST_SECRET) {

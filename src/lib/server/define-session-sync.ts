@@ -222,6 +222,16 @@ export function defineSessionSync<
 
 	function callbacks(event: RequestEvent = getRequestEvent(), app: AppCallbacks = {}): Callbacks {
 		const state = stateOf(event);
+		/** Run one of the app's callbacks; if it throws, remember it and keep its cookie writes away. */
+		async function guard<T>(run: () => T | PromiseLike<T>): Promise<T> {
+			try {
+				return await run();
+			} catch (error) {
+				state.callbackError = error;
+				state.drop = 'all';
+				throw error;
+			}
+		}
 		return {
 			...app,
 			jwt: async (params) => {
@@ -239,14 +249,7 @@ export function defineSessionSync<
 					nativePatch = checked?.ok ? checked.patch : null;
 					appParams = { ...params, session: nativePatch ?? undefined };
 				}
-				let result: Token | null;
-				try {
-					result = (app.jwt ? await app.jwt(appParams) : token) as Token | null;
-				} catch (error) {
-					state.callbackError = error;
-					state.drop = 'all';
-					throw error;
-				}
+				let result = (await guard(() => (app.jwt ? app.jwt(appParams) : token))) as Token | null;
 				state.drop = null;
 				if (!result) return null;
 				result = withSyncClaims(result);
@@ -272,14 +275,7 @@ export function defineSessionSync<
 				return result as never;
 			},
 			session: async (params) => {
-				let session: Record<string, unknown>;
-				try {
-					session = (app.session ? await app.session(params) : params.session) as unknown as Record<string, unknown>;
-				} catch (error) {
-					state.callbackError = error;
-					state.drop = 'all';
-					throw error;
-				}
+				const session = (await guard(() => (app.session ? app.session(params) : params.session))) as object;
 				const token = (params as { token?: Token }).token;
 				if (!token) return session as never;
 				return {
